@@ -1,0 +1,59 @@
+/**
+ * The one place that writes ledger leaves. A leaf commits to a record's canonical form with a
+ * per-record salt, so the leaf can be public while the content stays releasable only to those
+ * allowed to read it. Called inside the same transaction as the change it records.
+ *
+ * Leaf data (the bytes hashed with RFC 9162's 0x00 leaf prefix) is the canonical JSON of
+ * `{ v, kind, id, at, commitment }`, where commitment = SHA-256(salt || canonical(content)).
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Tx } from '../store/store.ts';
+import { canonicalJson } from './canonical.ts';
+
+export interface LedgerEntry {
+  /** What changed, e.g. `report`, `incident.transition`. */
+  kind: string;
+  recordId: string;
+  /** The record as it is committed; its canonical JSON is what the leaf commits to. */
+  content: unknown;
+  at: string;
+}
+
+export function leafData(kind: string, recordId: string, at: string, commitment: string): string {
+  return canonicalJson({ v: 1, kind, id: recordId, at, commitment });
+}
+
+export function commitmentOf(salt: string, content: unknown): string {
+  return createHash('sha256').update(salt, 'hex').update(canonicalJson(content)).digest('hex');
+}
+
+export function leafHash(data: string): string {
+  return createHash('sha256')
+    .update(Buffer.from([0]))
+    .update(data)
+    .digest('hex');
+}
+
+/** Appends one leaf per entry, in order; returns their indexes. */
+export async function appendLeaves(trx: Tx, entries: LedgerEntry[]): Promise<number[]> {
+  if (entries.length === 0) return [];
+  const last = await trx
+    .selectFrom('ledger_leaves')
+    .select(sql<number | null>`max(idx)`.as('last'))
+    .executeTakeFirst();
+  let next = (last?.last ?? -1) + 1;
+  const rows = entries.map((e) => {
+    const salt = randomBytes(16).toString('hex');
+    const data = leafData(e.kind, e.recordId, e.at, commitmentOf(salt, e.content));
+    return { idx: next++, kind: e.kind, record_id: e.recordId, leaf_hash: leafHash(data), salt, at: e.at };
+  });
+  // Batches keep each statement under SQLite's bound-parameter limit.
+  for (let i = 0; i < rows.length; i += 500) {
+    await trx
+      .insertInto('ledger_leaves')
+      .values(rows.slice(i, i + 500))
+      .execute();
+  }
+  return rows.map((r) => r.idx);
+}

@@ -1,0 +1,38 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { canonicalJson } from './canonical.ts';
+
+describe('canonicalJson (RFC 8785)', () => {
+  it('sorts keys by code unit and drops whitespace', () => {
+    expect(canonicalJson({ b: 1, a: [true, null, 'x'], '\u20ac': 1, '\r': 2 })).toBe(
+      '{"\\r":2,"a":[true,null,"x"],"b":1,"€":1}',
+    );
+  });
+
+  it('writes numbers as ECMAScript does (RFC 8785 appendix B samples)', () => {
+    expect(canonicalJson([1e21, 1e-7, -0, 333333333.3333333, 4.5])).toBe(
+      '[1e+21,1e-7,0,333333333.3333333,4.5]',
+    );
+  });
+
+  it('refuses values JSON cannot carry', () => {
+    expect(() => canonicalJson(Number.NaN)).toThrow();
+    expect(() => canonicalJson({ a: () => 1 })).toThrow();
+  });
+
+  it('is independent of key insertion order and parses back to the same value', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => {
+        const c = canonicalJson(v);
+        expect(canonicalJson(JSON.parse(c))).toBe(c);
+        const reversed = JSON.parse(c, (_k, val) => {
+          if (val && typeof val === 'object' && !Array.isArray(val)) {
+            return Object.fromEntries(Object.entries(val).reverse());
+          }
+          return val;
+        });
+        expect(canonicalJson(reversed)).toBe(c);
+      }),
+    );
+  });
+});

@@ -1,0 +1,133 @@
+/**
+ * Table shapes as Kysely sees them. Both dialects store times as RFC 3339 UTC text with
+ * milliseconds (fixed width, so text order is time order), JSON as text and booleans as 0/1,
+ * so one query path serves SQLite and PostgreSQL and reads back identical values.
+ */
+import type { Generated } from 'kysely';
+
+export interface ParticipantTable {
+  code: string;
+  name: string;
+  kind: string;
+  roles: string;
+}
+
+export interface SectorTable {
+  id: string;
+  name: string;
+  geometry: string;
+  created_at: string;
+}
+
+export interface ZoneTable {
+  id: string;
+  kind: string;
+  name: string;
+  weapon_classes: string;
+  distance_km: number | null;
+  geometry: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ReportTable {
+  id: string;
+  client_instance_id: string;
+  body_hash: string;
+  received_at: string;
+  source_kind: string;
+  source_id: string;
+  participant: string;
+  observed_from: string;
+  observed_to: string;
+  time_precision: string;
+  observer_lon: number;
+  observer_lat: number;
+  observer_accuracy_m: number;
+  event_lon: number | null;
+  event_lat: number | null;
+  bearing_deg: number | null;
+  distance_min_km: number | null;
+  distance_max_km: number | null;
+  geo_precision: string;
+  type: string;
+  weapon_class: string;
+  count: number;
+  count_approximate: number;
+  means: string;
+  claimed_attribution: string | null;
+  casualties: string | null;
+  notes: string | null;
+  lang: string | null;
+  supersedes: string | null;
+  est_lon: number;
+  est_lat: number;
+  est_uncertainty_m: number;
+  est_method: string;
+  oblast: string | null;
+  sector_id: string | null;
+  contact_line_km: number | null;
+  in_buffer_zone: number;
+  zone_ids: string;
+  withdrawal_violation: string | null;
+  incident_id: string | null;
+  link_score: number | null;
+  link_reason: string | null;
+}
+
+export interface IncidentTable {
+  id: string;
+  status: string;
+  primary_type: string;
+  types: string;
+  first_observed: string;
+  last_observed: string;
+  lon: number;
+  lat: number;
+  uncertainty_m: number;
+  oblast: string | null;
+  sector_id: string | null;
+  report_count: number;
+  source_count: number;
+  counts: string;
+  weapon_violation: number;
+  locked: number;
+  attribution_party: string | null;
+  attribution_confidence: string | null;
+  attribution_basis: string | null;
+  attribution_notes: string | null;
+  merged_into: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface IncidentEventTable {
+  id: string;
+  incident_id: string;
+  at: string;
+  actor: string;
+  action: string;
+  from_status: string | null;
+  to_status: string | null;
+  reason: string | null;
+  details: string | null;
+}
+
+export interface LedgerLeafTable {
+  idx: Generated<number>;
+  kind: string;
+  record_id: string;
+  leaf_hash: string;
+  salt: string;
+  at: string;
+}
+
+export interface Database {
+  participants: ParticipantTable;
+  sectors: SectorTable;
+  zones: ZoneTable;
+  reports: ReportTable;
+  incidents: IncidentTable;
+  incident_events: IncidentEventTable;
+  ledger_leaves: LedgerLeafTable;
+}

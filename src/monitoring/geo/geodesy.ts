@@ -1,0 +1,208 @@
+/**
+ * WGS 84 longitude/latitude helpers on a sphere of the mean Earth radius. A sphere is within about 0.5% of
+ * the ellipsoid for distances, far below the uncertainty of any field observation, and keeps the maths small.
+ *
+ * Lines follow RFC 7946: a segment between two positions is straight in lon/lat. Geometries crossing the
+ * antimeridian are not supported (nothing in the mission area comes near it).
+ */
+
+/** IUGG mean Earth radius, metres. */
+export const EARTH_RADIUS_M = 6_371_008.8;
+const DEG = Math.PI / 180;
+/** Metres per degree of latitude (and of longitude at the equator). */
+export const M_PER_DEG = EARTH_RADIUS_M * DEG;
+
+/** [minLon, minLat, maxLon, maxLat] */
+export type BBox = [number, number, number, number];
+
+export type PolygonalGeometry = GeoJSON.Polygon | GeoJSON.MultiPolygon;
+
+/** Great-circle distance in metres. */
+export function haversineM(aLon: number, aLat: number, bLon: number, bLat: number): number {
+  const sinLat = Math.sin(((bLat - aLat) * DEG) / 2);
+  const sinLon = Math.sin(((bLon - aLon) * DEG) / 2);
+  const h = sinLat * sinLat + Math.cos(aLat * DEG) * Math.cos(bLat * DEG) * sinLon * sinLon;
+  return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(h)));
+}
+
+/** The point reached by travelling `distanceM` along the great circle starting at `bearingDeg` (from north). */
+export function destination(lon: number, lat: number, bearingDeg: number, distanceM: number): [number, number] {
+  const d = distanceM / EARTH_RADIUS_M;
+  const brg = bearingDeg * DEG;
+  const lat1 = lat * DEG;
+  const sinLat2 = Math.sin(lat1) * Math.cos(d) + Math.cos(lat1) * Math.sin(d) * Math.cos(brg);
+  const lat2 = Math.asin(Math.max(-1, Math.min(1, sinLat2)));
+  const lon2 =
+    lon * DEG +
+    Math.atan2(Math.sin(brg) * Math.sin(d) * Math.cos(lat1), Math.cos(d) - Math.sin(lat1) * sinLat2);
+  return [normaliseLon(lon2 / DEG), lat2 / DEG];
+}
+
+function normaliseLon(lon: number): number {
+  if (lon >= -180 && lon <= 180) return lon;
+  return ((((lon + 180) % 360) + 360) % 360) - 180;
+}
+
+/**
+ * A segment's approximate nearest point to (lon, lat), in a local equirectangular frame centred on the
+ * point: x = dLon * cos(lat), y = dLat, both in degrees. The frame is linear in lon/lat, so an RFC 7946
+ * segment stays a straight segment in it and the nearest point is found exactly; only the metric is
+ * approximate (the scale of longitude drifts with latitude away from the point).
+ * Returns the squared frame distance; writes the segment parameter t into `out[0]`.
+ */
+export function segmentApproxSq(
+  lon: number,
+  lat: number,
+  k: number,
+  x1: number,
+  y1: number,
+  x2: number,
+  y2: number,
+  out: Float64Array,
+): number {
+  const ax = (x1 - lon) * k;
+  const ay = y1 - lat;
+  const dx = (x2 - x1) * k;
+  const dy = y2 - y1;
+  const len2 = dx * dx + dy * dy;
+  let t = len2 > 0 ? -(ax * dx + ay * dy) / len2 : 0;
+  if (t < 0) t = 0;
+  else if (t > 1) t = 1;
+  out[0] = t;
+  const px = ax + t * dx;
+  const py = ay + t * dy;
+  return px * px + py * py;
+}
+
+/**
+ * Candidates within this factor of the best approximate distance are measured exactly. The equirectangular
+ * metric is off by under 2% within ~200 km of the point in Ukraine's latitudes, so 5% is a safe margin.
+ */
+export const REFINE_FACTOR = 1.05;
+/** Slack for the refinement threshold, in frame units (degrees): about 1 m. */
+export const REFINE_SLACK_DEG = 1 / M_PER_DEG;
+
+/**
+ * Distance in metres from a point to a polyline (RFC 7946 segments, straight in lon/lat).
+ *
+ * Finds the nearest point of each segment in a local equirectangular frame around the point, then measures
+ * the great-circle distance to the few nearest candidates. The distance function is flat at its minimum, so
+ * an approximate nearest point gives a near-exact distance: well under 1% error for segments up to ~200 km.
+ * A single position is a point; an empty list is infinitely far.
+ */
+export function distanceToLineM(lon: number, lat: number, coords: number[][]): number {
+  const n = coords.length;
+  if (n === 0) return Number.POSITIVE_INFINITY;
+  if (n === 1) {
+    const p = coords[0]!;
+    return haversineM(lon, lat, p[0]!, p[1]!);
+  }
+  const k = Math.cos(lat * DEG);
+  const t = new Float64Array(1);
+  let best = Number.POSITIVE_INFINITY;
+  for (let i = 1; i < n; i++) {
+    const a = coords[i - 1]!;
+    const b = coords[i]!;
+    const d2 = segmentApproxSq(lon, lat, k, a[0]!, a[1]!, b[0]!, b[1]!, t);
+    if (d2 < best) best = d2;
+  }
+  const limit = (Math.sqrt(best) * REFINE_FACTOR + REFINE_SLACK_DEG) ** 2;
+  let bestM = Number.POSITIVE_INFINITY;
+  for (let i = 1; i < n; i++) {
+    const a = coords[i - 1]!;
+    const b = coords[i]!;
+    const x1 = a[0]!;
+    const y1 = a[1]!;
+    const x2 = b[0]!;
+    const y2 = b[1]!;
+    if (segmentApproxSq(lon, lat, k, x1, y1, x2, y2, t) > limit) continue;
+    const s = t[0]!;
+    const m = haversineM(lon, lat, x1 + s * (x2 - x1), y1 + s * (y2 - y1));
+    if (m < bestM) bestM = m;
+  }
+  return bestM;
+}
+
+/**
+ * Whether the edge (x1,y1)-(x2,y2) crosses the ray going east from (x, y): the even-odd rule, with each
+ * edge taken as half-open in y so a ray through a vertex counts once. Shared by every point-in-polygon
+ * test so that indexed and plain lookups agree to the last bit.
+ */
+export function crossesEastRay(x: number, y: number, x1: number, y1: number, x2: number, y2: number): boolean {
+  return y1 > y !== y2 > y && x < ((x2 - x1) * (y - y1)) / (y2 - y1) + x1;
+}
+
+/** Whether a point is inside one polygon's rings (outer ring and holes alike, by even-odd parity). */
+function inRings(lon: number, lat: number, rings: number[][][]): boolean {
+  let inside = false;
+  for (const ring of rings) {
+    for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+      const a = ring[j]!;
+      const b = ring[i]!;
+      if (crossesEastRay(lon, lat, a[0]!, a[1]!, b[0]!, b[1]!)) inside = !inside;
+    }
+  }
+  return inside;
+}
+
+/**
+ * Ray-casting point-in-polygon. Holes are respected (a point in a hole is outside); a MultiPolygon contains
+ * a point when any of its polygons does. Points exactly on an edge may fall either way.
+ */
+export function pointInPolygon(lon: number, lat: number, geometry: PolygonalGeometry): boolean {
+  if (geometry.type === 'Polygon') return inRings(lon, lat, geometry.coordinates);
+  for (const polygon of geometry.coordinates) {
+    if (inRings(lon, lat, polygon)) return true;
+  }
+  return false;
+}
+
+/** Bounding box of any GeoJSON geometry; an empty geometry gives [Infinity, Infinity, -Infinity, -Infinity]. */
+export function bbox(geometry: GeoJSON.Geometry): BBox {
+  const box: BBox = [
+    Number.POSITIVE_INFINITY,
+    Number.POSITIVE_INFINITY,
+    Number.NEGATIVE_INFINITY,
+    Number.NEGATIVE_INFINITY,
+  ];
+  extend(box, geometry);
+  return box;
+}
+
+function extend(box: BBox, geometry: GeoJSON.Geometry): void {
+  switch (geometry.type) {
+    case 'Point':
+      extendPositions(box, [geometry.coordinates]);
+      break;
+    case 'MultiPoint':
+    case 'LineString':
+      extendPositions(box, geometry.coordinates);
+      break;
+    case 'MultiLineString':
+    case 'Polygon':
+      for (const part of geometry.coordinates) extendPositions(box, part);
+      break;
+    case 'MultiPolygon':
+      for (const polygon of geometry.coordinates) for (const ring of polygon) extendPositions(box, ring);
+      break;
+    case 'GeometryCollection':
+      for (const g of geometry.geometries) extend(box, g);
+      break;
+  }
+}
+
+function extendPositions(box: BBox, positions: number[][]): void {
+  for (const p of positions) {
+    const x = p[0]!;
+    const y = p[1]!;
+    if (x < box[0]) box[0] = x;
+    if (y < box[1]) box[1] = y;
+    if (x > box[2]) box[2] = x;
+    if (y > box[3]) box[3] = y;
+  }
+}
+
+/** Whether a point lies in a bounding box (edges included). */
+export function inBBox(lon: number, lat: number, box: BBox): boolean {
+  return lon >= box[0] && lon <= box[2] && lat >= box[1] && lat <= box[3];
+}
