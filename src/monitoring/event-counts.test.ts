@@ -139,7 +139,9 @@ describe('countIncidentEvents', () => {
   it('property: the order of reports does not matter', () => {
     fc.assert(
       fc.property(
-        reportsArb.chain((reports) => fc.tuple(fc.constant(reports), fc.shuffledSubarray(reports, { minLength: reports.length }))),
+        reportsArb.chain((reports) =>
+          fc.tuple(fc.constant(reports), fc.shuffledSubarray(reports, { minLength: reports.length })),
+        ),
         ([reports, shuffled]) => {
           expect(countIncidentEvents(shuffled)).toEqual(countIncidentEvents(reports));
         },
@@ -185,7 +187,9 @@ describe('incidentCasualties', () => {
       .map(([low, best, high]) => ({ low, best, high }));
     fc.assert(
       fc.property(
-        fc.array(fc.record({ source: fc.constantFrom('a', 'b', 'c'), civilian: estimateArb }), { maxLength: 12 }),
+        fc.array(fc.record({ source: fc.constantFrom('a', 'b', 'c'), civilian: estimateArb }), {
+          maxLength: 12,
+        }),
         (rows) => {
           const reports = rows.map(
             (row, i): CountableReport => ({

@@ -59,14 +59,20 @@ export function supersededIds(reports: readonly { supersedes?: string | null }[]
  * The reports that still stand: only the latest of a supersedes chain, since every earlier link is
  * named by the link after it.
  */
-export function currentReports<R extends CountableReport>(reports: readonly R[], options: CountOptions = {}): R[] {
+export function currentReports<R extends CountableReport>(
+  reports: readonly R[],
+  options: CountOptions = {},
+): R[] {
   const own = supersededIds(reports);
   const other = options.superseded;
   return reports.filter((r) => !own.has(r.id) && !other?.has(r.id));
 }
 
 /** Per event type: the largest of the per-source sums of counts; types with no reports are absent. */
-export function countIncidentEvents(reports: readonly CountableReport[], options: CountOptions = {}): EventCounts {
+export function countIncidentEvents(
+  reports: readonly CountableReport[],
+  options: CountOptions = {},
+): EventCounts {
   const perType = new Map<EventType, Map<string, number>>();
   for (const r of currentReports(reports, options)) {
     let perSource = perType.get(r.type);
@@ -86,7 +92,10 @@ export function countIncidentEvents(reports: readonly CountableReport[], options
  * Per casualty category: low, best and high each the largest per-source sum. Taking the maxima
  * separately keeps low <= best <= high, because every source's own estimate is ordered.
  */
-export function incidentCasualties(reports: readonly CountableReport[], options: CountOptions = {}): CasualtyEstimates {
+export function incidentCasualties(
+  reports: readonly CountableReport[],
+  options: CountOptions = {},
+): CasualtyEstimates {
   const perCategory = new Map<CasualtyCategory, Map<string, Estimate>>();
   for (const r of currentReports(reports, options)) {
     if (!r.casualties) continue;
@@ -131,7 +140,11 @@ export function addCasualties<T extends CasualtyEstimates>(into: T, add: Casualt
     const e = add[category];
     if (!e) continue;
     const sum = (into as CasualtyEstimates)[category] ?? { low: 0, best: 0, high: 0 };
-    (into as CasualtyEstimates)[category] = { low: sum.low + e.low, best: sum.best + e.best, high: sum.high + e.high };
+    (into as CasualtyEstimates)[category] = {
+      low: sum.low + e.low,
+      best: sum.best + e.best,
+      high: sum.high + e.high,
+    };
   }
   return into;
 }

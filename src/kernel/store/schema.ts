@@ -122,7 +122,14 @@ export interface LedgerLeafTable {
   at: string;
 }
 
+/** Small settings the deployment keeps about itself, e.g. whether the demonstration scenario is loaded. */
+export interface MetaTable {
+  key: string;
+  value: string;
+}
+
 export interface Database {
+  meta: MetaTable;
   participants: ParticipantTable;
   sectors: SectorTable;
   zones: ZoneTable;

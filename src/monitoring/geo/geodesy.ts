@@ -6,6 +6,8 @@
  * antimeridian are not supported (nothing in the mission area comes near it).
  */
 
+import type { Geometry, MultiPolygon, Polygon } from 'geojson';
+
 /** IUGG mean Earth radius, metres. */
 export const EARTH_RADIUS_M = 6_371_008.8;
 const DEG = Math.PI / 180;
@@ -15,7 +17,7 @@ export const M_PER_DEG = EARTH_RADIUS_M * DEG;
 /** [minLon, minLat, maxLon, maxLat] */
 export type BBox = [number, number, number, number];
 
-export type PolygonalGeometry = GeoJSON.Polygon | GeoJSON.MultiPolygon;
+export type PolygonalGeometry = Polygon | MultiPolygon;
 
 /** Great-circle distance in metres. */
 export function haversineM(aLon: number, aLat: number, bLon: number, bLat: number): number {
@@ -26,7 +28,12 @@ export function haversineM(aLon: number, aLat: number, bLon: number, bLat: numbe
 }
 
 /** The point reached by travelling `distanceM` along the great circle starting at `bearingDeg` (from north). */
-export function destination(lon: number, lat: number, bearingDeg: number, distanceM: number): [number, number] {
+export function destination(
+  lon: number,
+  lat: number,
+  bearingDeg: number,
+  distanceM: number,
+): [number, number] {
   const d = distanceM / EARTH_RADIUS_M;
   const brg = bearingDeg * DEG;
   const lat1 = lat * DEG;
@@ -128,7 +135,14 @@ export function distanceToLineM(lon: number, lat: number, coords: number[][]): n
  * edge taken as half-open in y so a ray through a vertex counts once. Shared by every point-in-polygon
  * test so that indexed and plain lookups agree to the last bit.
  */
-export function crossesEastRay(x: number, y: number, x1: number, y1: number, x2: number, y2: number): boolean {
+export function crossesEastRay(
+  x: number,
+  y: number,
+  x1: number,
+  y1: number,
+  x2: number,
+  y2: number,
+): boolean {
   return y1 > y !== y2 > y && x < ((x2 - x1) * (y - y1)) / (y2 - y1) + x1;
 }
 
@@ -158,7 +172,7 @@ export function pointInPolygon(lon: number, lat: number, geometry: PolygonalGeom
 }
 
 /** Bounding box of any GeoJSON geometry; an empty geometry gives [Infinity, Infinity, -Infinity, -Infinity]. */
-export function bbox(geometry: GeoJSON.Geometry): BBox {
+export function bbox(geometry: Geometry): BBox {
   const box: BBox = [
     Number.POSITIVE_INFINITY,
     Number.POSITIVE_INFINITY,
@@ -169,7 +183,7 @@ export function bbox(geometry: GeoJSON.Geometry): BBox {
   return box;
 }
 
-function extend(box: BBox, geometry: GeoJSON.Geometry): void {
+function extend(box: BBox, geometry: Geometry): void {
   switch (geometry.type) {
     case 'Point':
       extendPositions(box, [geometry.coordinates]);

@@ -5,6 +5,12 @@ const REAL = 'double precision' as const;
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
+    .createTable('meta')
+    .addColumn('key', 'text', (c) => c.primaryKey())
+    .addColumn('value', 'text', (c) => c.notNull())
+    .execute();
+
+  await db.schema
     .createTable('participants')
     .addColumn('code', 'text', (c) => c.primaryKey())
     .addColumn('name', 'text', (c) => c.notNull())

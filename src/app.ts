@@ -1,0 +1,75 @@
+/**
+ * Assembles Guarantor: store, services, routes and server, from a validated configuration.
+ * Used by `guarantor serve`, the CLI commands that work on a local database, and the tests.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { loadDemoScenario } from './demo/scenario.ts';
+import type { Config } from './kernel/config/config.ts';
+import { Api } from './kernel/http/api.ts';
+import { createLogger } from './kernel/http/logger.ts';
+import { buildServer } from './kernel/http/server.ts';
+import { openStore, type Store, storeOptionsFor } from './kernel/store/store.ts';
+import { GeographyService } from './monitoring/geography-service.ts';
+import { IncidentService } from './monitoring/incident-service.ts';
+import { isDemo } from './monitoring/publication-service.ts';
+import { ReportService } from './monitoring/report-service.ts';
+import { type MonitoringServices, monitoringRoutes } from './monitoring/routes.ts';
+
+export interface App {
+  http: FastifyInstance;
+  store: Store;
+  services: MonitoringServices;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+export function createServices(store: Store): MonitoringServices {
+  const geography = new GeographyService(store);
+  return {
+    store,
+    geography,
+    incidents: new IncidentService(store, geography),
+    reports: new ReportService(store, geography),
+  };
+}
+
+export async function createApp(
+  config: Config,
+  options: { webRoot?: string; store?: Store; logger?: Logger } = {},
+): Promise<App> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const store = options.store ?? (await openStore(storeOptionsFor(config)));
+  const services = createServices(store);
+
+  if (config.demo === 'on' || (config.demo === 'auto' && (await isEmpty(store)))) {
+    if (!(await isDemo(store.db))) {
+      const summary = await loadDemoScenario(services);
+      logger.info(summary, 'loaded the illustrative demonstration scenario');
+    }
+  }
+
+  const api = new Api().add(...monitoringRoutes(services));
+  const http = await buildServer({
+    api,
+    logger,
+    ...(options.webRoot ? { webRoot: options.webRoot } : {}),
+    health: async () => ({ database: store.dialect }),
+  });
+  return {
+    http,
+    store,
+    services,
+    logger,
+    async close() {
+      await http.close();
+      await store.close();
+    },
+  };
+}
+
+async function isEmpty(store: Store): Promise<boolean> {
+  const any = await store.db.selectFrom('reports').select('id').limit(1).executeTakeFirst();
+  const zone = await store.db.selectFrom('zones').select('id').limit(1).executeTakeFirst();
+  return !any && !zone;
+}

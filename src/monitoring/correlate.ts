@@ -1,0 +1,468 @@
+/**
+ * Correlation: groups reports that describe the same event, or the same continuous exchange of fire, into
+ * incidents. A report joins the incident it links best, starts a new one, or merges the incidents it links
+ * strongly. Scoring is in correlation/score.ts, type rules in correlation/compatibility.ts, the candidate
+ * index in correlation/grid.ts.
+ *
+ * Deterministic: an incident's whole state is its summary (centre, uncertainty, times, type and class
+ * sets), every tie is broken by first observation then id, and the default incident id is the id of the
+ * report that started it. So the same sequence of reports gives the same incidents, and a correlator
+ * seeded with `load()` from stored summaries decides exactly as one that saw every report.
+ *
+ * The incident centre is the inverse-variance weighted mean of its reports, kept as a running mean whose
+ * weight is read back from the stored uncertainty. The uncertainty shrinks with each report but never below
+ * `uncertaintyFloorM`: reports of one event share errors (the same map, the same sound over the same
+ * ground), so many of them are not as precise as independent errors would make them. Capping the weight
+ * also keeps a long-lived incident's centre able to move.
+ *
+ * The source of a report does not change its score: one monitor's pieces of an exchange of fire belong
+ * together as much as different monitors' reports of it do. Longitudes are averaged as plain numbers, so
+ * incidents across the antimeridian are not supported (nothing in the mission area comes near it).
+ */
+
+import {
+  CLASS_BIT,
+  classesMask,
+  classesOf,
+  sightingClassesConflict,
+  TYPE_BIT,
+  typeMasksCompatible,
+  typesMask,
+  typesOf,
+} from './correlation/compatibility.ts';
+import { CandidateIndex, type Indexed, newSlot } from './correlation/grid.ts';
+import {
+  type CorrelationOptions,
+  DEFAULT_CORRELATION_OPTIONS,
+  resolveOptions,
+} from './correlation/options.ts';
+import {
+  assessLink,
+  equirectangularM,
+  explainLink,
+  type IncidentState,
+  type LinkAssessment,
+  spatialScore,
+} from './correlation/score.ts';
+import { M_PER_DEG } from './geo/geodesy.ts';
+import { EVENT_TYPES, type EventType, WEAPON_CLASSES, type WeaponClass } from './report-schema.ts';
+import type { CorrelationReport } from './types.ts';
+
+export { compatibleTypes } from './correlation/compatibility.ts';
+export type { CorrelationOptions } from './correlation/options.ts';
+export { type IncidentShape, scoreLink } from './correlation/score.ts';
+export { DEFAULT_CORRELATION_OPTIONS };
+
+export interface IncidentSummary {
+  id: string;
+  /** In the order they joined; a merge appends the absorbed incidents' reports. */
+  reportIds: string[];
+  lon: number;
+  lat: number;
+  uncertaintyM: number;
+  firstObserved: number;
+  lastObserved: number;
+  /** In the order of EVENT_TYPES. */
+  types: EventType[];
+  /** In the order of WEAPON_CLASSES; weapon sightings of different classes never share an incident. */
+  weaponClasses: WeaponClass[];
+  /** Analyst-split or -merged incidents never merge automatically (reports may still join them). */
+  locked: boolean;
+}
+
+export interface CorrelationLink {
+  reportId: string;
+  incidentId: string;
+  /** In [0, 1]; 1 for the report that starts an incident. */
+  score: number;
+  reason: string;
+}
+
+export interface CorrelationDecision {
+  incidentId: string;
+  created: boolean;
+  link: CorrelationLink;
+  /** Ids of incidents absorbed into `incidentId`, oldest first; their reports now belong to it. */
+  merged: string[];
+  /** The incident after the decision. */
+  incident: IncidentSummary;
+}
+
+/**
+ * Which stored incidents the server must load so that `add()` decides as a full in-memory run would: those
+ * with lastObserved >= fromMs, firstObserved <= toMs and their centre in the box. Loading more never
+ * changes a decision. (An index scan may also skip firstObserved < report.observedTo - maxIncidentDurationMs:
+ * such an incident would span too long to take the report.)
+ */
+export interface CandidateWindow {
+  fromMs: number;
+  toMs: number;
+  minLon: number;
+  maxLon: number;
+  minLat: number;
+  maxLat: number;
+}
+
+/**
+ * An incident as a database gives it back to `load()`. Without `weaponClasses`, they are read from the
+ * reports passed alongside, which must then include every report the incident lists.
+ */
+export type StoredIncident = Omit<IncidentSummary, 'weaponClasses'> & { weaponClasses?: WeaponClass[] };
+
+interface Live extends Indexed, IncidentState {
+  id: string;
+  reportIds: string[];
+  locked: boolean;
+}
+
+interface Candidate {
+  inc: Live;
+  a: LinkAssessment;
+}
+
+const byFirstThenId = (x: Live, y: Live): number =>
+  x.firstObserved - y.firstObserved || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0);
+
+const byScoreThenAge = (x: Candidate, y: Candidate): number =>
+  y.a.score - x.a.score || byFirstThenId(x.inc, y.inc);
+
+const EVENT_TYPE_SET: ReadonlySet<string> = new Set(EVENT_TYPES);
+const WEAPON_CLASS_SET: ReadonlySet<string> = new Set(WEAPON_CLASSES);
+
+export class Correlator {
+  private readonly o: Readonly<CorrelationOptions>;
+  private readonly newId: (() => string) | undefined;
+  private readonly live = new Map<string, Live>();
+  private readonly seenReports = new Set<string>();
+  private readonly index: CandidateIndex<Live>;
+  private readonly found: Live[] = [];
+
+  /**
+   * Without `newId` an incident takes the id of the report that starts it, which keeps runs deterministic
+   * and lets a seeded correlator name incidents as a full run would; a server passes a UUIDv7 maker.
+   */
+  constructor(options?: Partial<CorrelationOptions>, newId?: () => string) {
+    this.o = resolveOptions(options);
+    this.newId = newId;
+    this.index = new CandidateIndex<Live>(this.o);
+  }
+
+  get options(): Readonly<CorrelationOptions> {
+    return this.o;
+  }
+
+  /**
+   * Seeds the correlator with existing incidents, such as the candidates `candidateWindow` selects from a
+   * database, with their reports when the incidents do not carry their weapon classes. Report ids are
+   * remembered so a report is never correlated twice.
+   */
+  load(incidents: readonly StoredIncident[], reports: readonly CorrelationReport[] = []): void {
+    const classOf = new Map(reports.map((r) => [r.id, r.weaponClass]));
+    for (const s of incidents) {
+      const weaponClasses =
+        s.weaponClasses ??
+        s.reportIds.map((id) => {
+          const c = classOf.get(id);
+          if (c === undefined)
+            throw new Error(`incident ${s.id}: give its weaponClasses or its report ${id}`);
+          return c;
+        });
+      if (this.live.has(s.id)) throw new Error(`incident ${s.id} is already loaded`);
+      for (const t of s.types)
+        if (!EVENT_TYPE_SET.has(t)) throw new RangeError(`incident ${s.id}: unknown type ${t}`);
+      for (const c of weaponClasses) {
+        if (!WEAPON_CLASS_SET.has(c)) throw new RangeError(`incident ${s.id}: unknown weapon class ${c}`);
+      }
+      checkPlace(`incident ${s.id}`, s.lon, s.lat, s.uncertaintyM);
+      checkTimes(`incident ${s.id}`, s.firstObserved, s.lastObserved);
+      for (const r of s.reportIds) this.remember(r);
+      const inc: Live = {
+        id: s.id,
+        reportIds: [...s.reportIds],
+        lon: s.lon,
+        lat: s.lat,
+        uncertaintyM: s.uncertaintyM,
+        firstObserved: s.firstObserved,
+        lastObserved: s.lastObserved,
+        typeMask: typesMask(s.types),
+        classMask: classesMask(weaponClasses),
+        locked: s.locked,
+        dead: false,
+        linkable: s.uncertaintyM <= this.o.maxUncertaintyM,
+        slot: newSlot(),
+      };
+      this.live.set(inc.id, inc);
+      this.index.upsert(inc);
+    }
+  }
+
+  /** Correlates one report: it joins an incident, starts one, or merges several. */
+  add(report: CorrelationReport): CorrelationDecision {
+    checkReport(report);
+    if (this.seenReports.has(report.id)) throw new Error(`report ${report.id} is already correlated`);
+    const o = this.o;
+    const linked: Candidate[] = [];
+    let nearMiss: Candidate | null = null;
+    const found = this.found;
+    found.length = 0;
+    if (
+      report.uncertaintyM <= o.maxUncertaintyM &&
+      report.observedTo - report.observedFrom <= o.maxIncidentDurationMs
+    ) {
+      this.index.query(report, found);
+    }
+    for (const inc of found) {
+      const a = assessLink(report, inc, o);
+      if (a.score <= 0) continue;
+      const c = { inc, a };
+      if (a.score >= o.linkThreshold) linked.push(c);
+      else if (nearMiss === null || byScoreThenAge(c, nearMiss) < 0) nearMiss = c;
+    }
+    found.length = 0;
+    this.index.advance(report.observedFrom);
+    this.remember(report.id);
+    if (linked.length === 0) return this.create(report, nearMiss);
+    linked.sort(byScoreThenAge);
+    const best = linked[0]!;
+    const group = this.mergeGroup(report, linked);
+    group.sort(byFirstThenId);
+    const survivor = group[0]!;
+    let reason = explainLink(report, best.inc, best.a, o);
+    const merged: string[] = [];
+    if (group.length > 1) {
+      const scores = linked.filter((c) => c !== best && group.includes(c.inc));
+      reason += `; also links ${scores.map((c) => `${c.inc.id} (${c.a.score.toFixed(2)})`).join(', ')}: merged into ${survivor.id}`;
+      for (const other of group.slice(1)) {
+        absorb(survivor, other, o.uncertaintyFloorM);
+        survivor.reportIds.push(...other.reportIds);
+        other.dead = true;
+        this.live.delete(other.id);
+        merged.push(other.id);
+      }
+    }
+    absorb(
+      survivor,
+      {
+        lon: report.lon,
+        lat: report.lat,
+        uncertaintyM: report.uncertaintyM,
+        firstObserved: report.observedFrom,
+        lastObserved: report.observedTo,
+        typeMask: TYPE_BIT[report.type],
+        classMask: CLASS_BIT[report.weaponClass],
+      },
+      o.uncertaintyFloorM,
+    );
+    survivor.reportIds.push(report.id);
+    this.index.upsert(survivor);
+    return {
+      incidentId: survivor.id,
+      created: false,
+      link: { reportId: report.id, incidentId: survivor.id, score: best.a.score, reason },
+      merged,
+      incident: summarise(survivor),
+    };
+  }
+
+  /** Every incident, oldest first (ties by id). */
+  incidents(): IncidentSummary[] {
+    return [...this.live.values()].sort(byFirstThenId).map(summarise);
+  }
+
+  /**
+   * The incidents a report merges: the best one and every other strongly linked one that fits with all
+   * already chosen (types, weapon sightings, span, and centres close given their own uncertainties, so
+   * that one vague report cannot fuse two distinct events). Locked incidents never merge.
+   */
+  private mergeGroup(report: CorrelationReport, linked: readonly Candidate[]): Live[] {
+    const o = this.o;
+    const best = linked[0]!.inc;
+    const group = [best];
+    if (best.locked || linked[0]!.a.score < o.mergeThreshold) return group;
+    let types = best.typeMask | TYPE_BIT[report.type];
+    let classes = best.classMask | CLASS_BIT[report.weaponClass];
+    let first = Math.min(best.firstObserved, report.observedFrom);
+    let last = Math.max(best.lastObserved, report.observedTo);
+    for (const { inc, a } of linked.slice(1)) {
+      if (a.score < o.mergeThreshold) break;
+      if (inc.locked || !typeMasksCompatible(types, inc.typeMask)) continue;
+      if (sightingClassesConflict(types, classes, inc.typeMask, inc.classMask)) continue;
+      if (Math.max(last, inc.lastObserved) - Math.min(first, inc.firstObserved) > o.maxIncidentDurationMs)
+        continue;
+      if (!group.every((g) => centresAgree(g, inc, o))) continue;
+      group.push(inc);
+      types |= inc.typeMask;
+      classes |= inc.classMask;
+      first = Math.min(first, inc.firstObserved);
+      last = Math.max(last, inc.lastObserved);
+    }
+    return group;
+  }
+
+  private create(report: CorrelationReport, nearMiss: Candidate | null): CorrelationDecision {
+    const o = this.o;
+    const id = this.newId === undefined ? report.id : this.newId();
+    if (this.live.has(id)) throw new Error(`incident id ${id} is already in use`);
+    const inc: Live = {
+      id,
+      reportIds: [report.id],
+      lon: report.lon,
+      lat: report.lat,
+      uncertaintyM: Math.max(report.uncertaintyM, o.uncertaintyFloorM),
+      firstObserved: report.observedFrom,
+      lastObserved: report.observedTo,
+      typeMask: TYPE_BIT[report.type],
+      classMask: CLASS_BIT[report.weaponClass],
+      locked: false,
+      dead: false,
+      linkable: report.uncertaintyM <= o.maxUncertaintyM,
+      slot: newSlot(),
+    };
+    this.live.set(id, inc);
+    this.index.upsert(inc);
+    let reason = 'first report';
+    const alone = soloRefusal(report, o);
+    if (alone !== null) reason += `; ${alone}`;
+    else if (nearMiss !== null) {
+      reason += `; closest incident ${nearMiss.inc.id} scored ${nearMiss.a.score.toFixed(2)}, under ${o.linkThreshold}: ${explainLink(report, nearMiss.inc, nearMiss.a, o)}`;
+    }
+    return {
+      incidentId: id,
+      created: true,
+      link: { reportId: report.id, incidentId: id, score: 1, reason },
+      merged: [],
+      incident: summarise(inc),
+    };
+  }
+
+  private remember(reportId: string): void {
+    if (this.seenReports.has(reportId)) throw new Error(`report ${reportId} is already correlated`);
+    this.seenReports.add(reportId);
+  }
+}
+
+/** Whether two incidents' centres are close enough, given their own uncertainties, to be one event. */
+function centresAgree(a: IncidentState, b: IncidentState, o: Readonly<CorrelationOptions>): boolean {
+  const ua = Math.max(a.uncertaintyM, o.uncertaintyFloorM);
+  const ub = Math.max(b.uncertaintyM, o.uncertaintyFloorM);
+  const z = equirectangularM(a.lon, a.lat, b.lon, b.lat) / Math.sqrt(ua * ua + ub * ub);
+  return spatialScore(z, o.maxSigma) >= o.mergeThreshold;
+}
+
+/** Folds `b` into `a`: inverse-variance weighted centre, uncertainty floored, union of times and sets. */
+function absorb(a: Live, b: IncidentState, floorM: number): void {
+  const ua = Math.max(a.uncertaintyM, floorM);
+  const ub = Math.max(b.uncertaintyM, floorM);
+  const wa = 1 / (ua * ua);
+  const wb = 1 / (ub * ub);
+  const w = wa + wb;
+  a.lon = (wa * a.lon + wb * b.lon) / w;
+  a.lat = (wa * a.lat + wb * b.lat) / w;
+  a.uncertaintyM = Math.max(floorM, 1 / Math.sqrt(w));
+  a.firstObserved = Math.min(a.firstObserved, b.firstObserved);
+  a.lastObserved = Math.max(a.lastObserved, b.lastObserved);
+  a.typeMask |= b.typeMask;
+  a.classMask |= b.classMask;
+}
+
+/** Why a report cannot join any incident whatever incidents exist, or null. */
+function soloRefusal(report: CorrelationReport, o: Readonly<CorrelationOptions>): string | null {
+  if (
+    report.uncertaintyM > o.maxUncertaintyM ||
+    report.observedTo - report.observedFrom > o.maxIncidentDurationMs
+  ) {
+    // Scored against the report itself, the same gates give the same words as scoreLink.
+    const self: IncidentState = {
+      lon: report.lon,
+      lat: report.lat,
+      uncertaintyM: report.uncertaintyM,
+      firstObserved: report.observedFrom,
+      lastObserved: report.observedTo,
+      typeMask: TYPE_BIT[report.type],
+      classMask: CLASS_BIT[report.weaponClass],
+    };
+    return explainLink(report, self, assessLink(report, self, o), o);
+  }
+  return null;
+}
+
+function summarise(inc: Live): IncidentSummary {
+  return {
+    id: inc.id,
+    reportIds: [...inc.reportIds],
+    lon: inc.lon,
+    lat: inc.lat,
+    uncertaintyM: inc.uncertaintyM,
+    firstObserved: inc.firstObserved,
+    lastObserved: inc.lastObserved,
+    types: typesOf(inc.typeMask),
+    weaponClasses: classesOf(inc.classMask),
+    locked: inc.locked,
+  };
+}
+
+function checkPlace(what: string, lon: number, lat: number, uncertaintyM: number): void {
+  if (!(lon >= -180 && lon <= 180 && lat >= -90 && lat <= 90))
+    throw new RangeError(`${what}: place out of range`);
+  if (!(uncertaintyM >= 0 && Number.isFinite(uncertaintyM)))
+    throw new RangeError(`${what}: bad uncertaintyM`);
+}
+
+function checkTimes(what: string, from: number, to: number): void {
+  if (!(Number.isFinite(from) && Number.isFinite(to) && from <= to)) {
+    throw new RangeError(`${what}: observed times must be finite with from <= to`);
+  }
+}
+
+function checkReport(r: CorrelationReport): void {
+  const what = `report ${r.id}`;
+  if (!EVENT_TYPE_SET.has(r.type)) throw new RangeError(`${what}: unknown type ${r.type}`);
+  if (!WEAPON_CLASS_SET.has(r.weaponClass))
+    throw new RangeError(`${what}: unknown weapon class ${r.weaponClass}`);
+  checkPlace(what, r.lon, r.lat, r.uncertaintyM);
+  checkTimes(what, r.observedFrom, r.observedTo);
+}
+
+/** Orders reports as the batch run correlates them: by observedFrom, then id. */
+export function compareReports(a: CorrelationReport, b: CorrelationReport): number {
+  return a.observedFrom - b.observedFrom || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+/** Correlates a batch: sorts by (observedFrom, id), then adds one by one. */
+export function correlateAll(
+  reports: readonly CorrelationReport[],
+  options?: Partial<CorrelationOptions>,
+  newId?: () => string,
+): { decisions: CorrelationDecision[]; incidents: IncidentSummary[] } {
+  const correlator = new Correlator(options, newId);
+  const sorted = [...reports].sort(compareReports);
+  const decisions = sorted.map((r) => correlator.add(r));
+  return { decisions, incidents: correlator.incidents() };
+}
+
+/**
+ * The stored incidents that could take this report. Loading them (and any others) into a fresh
+ * Correlator with the same options and calling add() gives the decision a run over every report would.
+ */
+export function candidateWindow(
+  report: CorrelationReport,
+  options?: Partial<CorrelationOptions>,
+): CandidateWindow {
+  const o = resolveOptions(options);
+  const ru = Math.max(report.uncertaintyM, o.uncertaintyFloorM);
+  // No linkable incident is less precise than maxUncertaintyM.
+  const reachM = o.maxSigma * Math.sqrt(ru * ru + o.maxUncertaintyM * o.maxUncertaintyM) * (1 + 1e-9) + 1;
+  const dLat = reachM / M_PER_DEG;
+  // The distance uses the cosine of the pair's mean latitude, at most half the latitude reach away.
+  const worstLat = Math.abs(report.lat) + dLat / 2;
+  const cos = worstLat >= 90 ? 0 : Math.cos((worstLat * Math.PI) / 180);
+  const dLon = cos < 1e-6 ? 360 : dLat / cos;
+  return {
+    fromMs: report.observedFrom - o.timeToleranceMs,
+    toMs: report.observedTo + o.timeToleranceMs,
+    minLon: Math.max(-180, report.lon - dLon),
+    maxLon: Math.min(180, report.lon + dLon),
+    minLat: Math.max(-90, report.lat - dLat),
+    maxLat: Math.min(90, report.lat + dLat),
+  };
+}

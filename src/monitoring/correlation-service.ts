@@ -1,0 +1,231 @@
+/**
+ * Correlation against the database: seed the pure Correlator with the stored incidents that a batch
+ * of new reports could touch (its candidate window), run it, and write back what changed: new
+ * incidents, merges, and each touched incident's figures. Runs in the ingest transaction.
+ */
+import type { Tx } from '../kernel/store/store.ts';
+import type { ReportTable } from '../kernel/store/schema.ts';
+import { uuid7 } from '../kernel/ids/uuid7.ts';
+import { appendLeaves } from '../kernel/ledger/append.ts';
+import { candidateWindow, Correlator, type StoredIncident } from './correlate.ts';
+import type { Geography } from './enrich.ts';
+import { refreshIncidents } from './incident-refresh.ts';
+import type { CorrelationReport } from './types.ts';
+import type { EventType, WeaponClass } from './report-schema.ts';
+
+export interface LinkResult {
+  incidentId: string;
+  score: number;
+  reason: string;
+}
+
+export function correlationFacts(r: ReportTable): CorrelationReport {
+  return {
+    id: r.id,
+    type: r.type as EventType,
+    weaponClass: r.weapon_class as WeaponClass,
+    sourceKey: `${r.source_kind}:${r.source_id}`,
+    observedFrom: Date.parse(r.observed_from),
+    observedTo: Date.parse(r.observed_to),
+    lon: r.est_lon,
+    lat: r.est_lat,
+    uncertaintyM: r.est_uncertainty_m,
+    count: r.count,
+  };
+}
+
+const FACT_COLUMNS = [
+  'id',
+  'type',
+  'weapon_class',
+  'source_kind',
+  'source_id',
+  'observed_from',
+  'observed_to',
+  'est_lon',
+  'est_lat',
+  'est_uncertainty_m',
+  'count',
+  'incident_id',
+] as const;
+
+/** Loads the stored incidents (with their reports' facts) that new reports in a window could join. */
+export async function loadCandidates(
+  trx: Tx,
+  window: { fromMs: number; toMs: number; minLon: number; maxLon: number; minLat: number; maxLat: number },
+): Promise<{ incidents: StoredIncident[]; reports: CorrelationReport[] }> {
+  const rows = await trx
+    .selectFrom('incidents')
+    .select(['id', 'lon', 'lat', 'uncertainty_m', 'first_observed', 'last_observed', 'types', 'locked'])
+    .where('merged_into', 'is', null)
+    .where('last_observed', '>=', new Date(window.fromMs).toISOString())
+    .where('first_observed', '<=', new Date(window.toMs).toISOString())
+    .where('lon', '>=', window.minLon)
+    .where('lon', '<=', window.maxLon)
+    .where('lat', '>=', window.minLat)
+    .where('lat', '<=', window.maxLat)
+    .execute();
+  if (rows.length === 0) return { incidents: [], reports: [] };
+  const ids = rows.map((r) => r.id);
+  const reports: CorrelationReport[] = [];
+  const byIncident = new Map<string, string[]>();
+  for (let i = 0; i < ids.length; i += 400) {
+    const part = await trx
+      .selectFrom('reports')
+      .select(FACT_COLUMNS)
+      .where('incident_id', 'in', ids.slice(i, i + 400))
+      .execute();
+    for (const r of part) {
+      reports.push(correlationFacts(r as ReportTable));
+      const list = byIncident.get(r.incident_id!) ?? [];
+      list.push(r.id);
+      byIncident.set(r.incident_id!, list);
+    }
+  }
+  const incidents = rows.map((r) => ({
+    id: r.id,
+    reportIds: (byIncident.get(r.id) ?? []).sort(),
+    lon: r.lon,
+    lat: r.lat,
+    uncertaintyM: r.uncertainty_m,
+    firstObserved: Date.parse(r.first_observed),
+    lastObserved: Date.parse(r.last_observed),
+    types: JSON.parse(r.types) as EventType[],
+    locked: r.locked === 1,
+  }));
+  return { incidents, reports };
+}
+
+export async function correlateNewReports(
+  trx: Tx,
+  rows: ReportTable[],
+  geography: Geography,
+  now: string,
+): Promise<{ links: Map<string, LinkResult>; finish: () => Promise<void> }> {
+  const links = new Map<string, LinkResult>();
+  if (rows.length === 0) return { links, finish: async () => {} };
+  const facts = rows.map(correlationFacts).sort((a, b) => a.observedFrom - b.observedFrom || (a.id < b.id ? -1 : 1));
+
+  const windows = facts.map((f) => candidateWindow(f));
+  const union = windows.reduce((u, w) => ({
+    fromMs: Math.min(u.fromMs, w.fromMs),
+    toMs: Math.max(u.toMs, w.toMs),
+    minLon: Math.min(u.minLon, w.minLon),
+    maxLon: Math.max(u.maxLon, w.maxLon),
+    minLat: Math.min(u.minLat, w.minLat),
+    maxLat: Math.max(u.maxLat, w.maxLat),
+  }));
+  const candidates = await loadCandidates(trx, union);
+  const stored = new Set(candidates.incidents.map((i) => i.id));
+
+  const correlator = new Correlator({}, uuid7);
+  correlator.load(candidates.incidents, candidates.reports);
+  const created = new Set<string>();
+  const absorbed = new Map<string, string>();
+  const touched = new Set<string>();
+  for (const f of facts) {
+    const d = correlator.add(f);
+    links.set(f.id, { incidentId: d.incidentId, score: d.link.score, reason: d.link.reason });
+    if (d.created) created.add(d.incidentId);
+    touched.add(d.incidentId);
+    for (const m of d.merged) {
+      absorbed.set(m, d.incidentId);
+      touched.delete(m);
+    }
+  }
+  // A chain of merges within the batch: follow each absorbed incident to its final survivor.
+  const survivor = (id: string): string => {
+    let s = id;
+    while (absorbed.has(s)) s = absorbed.get(s)!;
+    return s;
+  };
+  for (const [reportId, link] of links) links.set(reportId, { ...link, incidentId: survivor(link.incidentId) });
+
+  const summaries = new Map(correlator.incidents().map((i) => [i.id, i]));
+  const newIncidents = [...created].filter((id) => !absorbed.has(id));
+  if (newIncidents.length) {
+    const values = newIncidents.map((id) => {
+      const s = summaries.get(id)!;
+      return {
+        id,
+        status: 'received',
+        primary_type: s.types[0] ?? 'explosion',
+        types: JSON.stringify(s.types),
+        first_observed: new Date(s.firstObserved).toISOString(),
+        last_observed: new Date(s.lastObserved).toISOString(),
+        lon: s.lon,
+        lat: s.lat,
+        uncertainty_m: s.uncertaintyM,
+        oblast: null,
+        sector_id: null,
+        report_count: 0,
+        source_count: 0,
+        counts: '{}',
+        weapon_violation: 0,
+        locked: 0,
+        attribution_party: null,
+        attribution_confidence: null,
+        attribution_basis: null,
+        attribution_notes: null,
+        merged_into: null,
+        created_at: now,
+        updated_at: now,
+      };
+    });
+    for (let i = 0; i < values.length; i += 400) {
+      await trx.insertInto('incidents').values(values.slice(i, i + 400)).execute();
+    }
+  }
+
+  return {
+    links,
+    finish: async () => {
+      const storedAbsorbed = [...absorbed.keys()].filter((id) => stored.has(id));
+      for (const id of storedAbsorbed) {
+        const into = survivor(id);
+        await trx.updateTable('reports').set({ incident_id: into }).where('incident_id', '=', id).execute();
+        await trx.updateTable('incidents').set({ merged_into: into, updated_at: now }).where('id', '=', id).execute();
+      }
+      const history = [
+        ...newIncidents.map((id) => ({
+          id: uuid7(),
+          incident_id: id,
+          at: now,
+          actor: 'correlation',
+          action: 'created',
+          from_status: null,
+          to_status: 'received',
+          reason: 'new report matched no existing incident',
+          details: null,
+        })),
+        ...storedAbsorbed.map((id) => ({
+          id: uuid7(),
+          incident_id: survivor(id),
+          at: now,
+          actor: 'correlation',
+          action: 'merged',
+          from_status: null,
+          to_status: null,
+          reason: 'a new report linked both incidents',
+          details: JSON.stringify({ absorbed: id }),
+        })),
+      ];
+      for (let i = 0; i < history.length; i += 400) {
+        await trx.insertInto('incident_events').values(history.slice(i, i + 400)).execute();
+      }
+      const refresh = [...new Set([...touched].map(survivor))];
+      await refreshIncidents(trx, refresh, now, geography, (id) => summaries.get(id));
+      if (storedAbsorbed.length) {
+        await appendLeaves(
+          trx,
+          storedAbsorbed.map((id) => ({
+            kind: 'incident.merged',
+            recordId: survivor(id),
+            content: { incident: survivor(id), absorbed: id, by: 'correlation' },
+            at: now,
+          })),
+        );
+      }
+    },
+  };
+}

@@ -1,0 +1,113 @@
+/**
+ * An incident's figures are derived from its reports, never typed in: after any change to which reports
+ * belong to it (correlation, split, merge) they are recomputed here from the stored reports.
+ */
+import type { ReportTable } from '../kernel/store/schema.ts';
+import type { Tx } from '../kernel/store/store.ts';
+import type { Geography } from './enrich.ts';
+import { countIncidentEvents } from './event-counts.ts';
+import { oblastAt } from './geo/oblasts.ts';
+import { reportFromRow } from './report-model.ts';
+import type { EventType } from './report-schema.ts';
+import { sectorAt } from './zones.ts';
+
+const MIN_UNCERTAINTY_M = 50;
+
+export interface Centroid {
+  lon: number;
+  lat: number;
+  uncertaintyM: number;
+}
+
+/** Inverse-variance weighted mean of the reports' estimates: sharper reports count for more. */
+export function centroidOf(places: readonly { lon: number; lat: number; uncertaintyM: number }[]): Centroid {
+  let w = 0;
+  let lon = 0;
+  let lat = 0;
+  for (const p of places) {
+    const wi = 1 / Math.max(p.uncertaintyM, MIN_UNCERTAINTY_M) ** 2;
+    w += wi;
+    lon += p.lon * wi;
+    lat += p.lat * wi;
+  }
+  return { lon: lon / w, lat: lat / w, uncertaintyM: Math.max(MIN_UNCERTAINTY_M, 1 / Math.sqrt(w)) };
+}
+
+export interface IncidentFigures {
+  primary_type: string;
+  types: string;
+  first_observed: string;
+  last_observed: string;
+  lon: number;
+  lat: number;
+  uncertainty_m: number;
+  oblast: string | null;
+  sector_id: string | null;
+  report_count: number;
+  source_count: number;
+  counts: string;
+  weapon_violation: number;
+}
+
+export function figuresOf(rows: readonly ReportTable[], geography: Geography, centroid?: Centroid): IncidentFigures {
+  const reports = rows.map(reportFromRow);
+  const counts = countIncidentEvents(reports);
+  const typeOrder = new Map<EventType, number>();
+  for (const r of reports) typeOrder.set(r.type, (typeOrder.get(r.type) ?? 0) + 1);
+  const types = [...typeOrder.keys()].sort();
+  // The primary type is the one with the most events (then most reports), so a map symbol says the most.
+  const primary = [...types].sort(
+    (a, b) => (counts[b] ?? 0) - (counts[a] ?? 0) || typeOrder.get(b)! - typeOrder.get(a)! || (a < b ? -1 : 1),
+  )[0]!;
+  const c = centroid ?? centroidOf(reports.map((r) => r.estimated));
+  let first = rows[0]!.observed_from;
+  let last = rows[0]!.observed_to;
+  for (const r of rows) {
+    if (r.observed_from < first) first = r.observed_from;
+    if (r.observed_to > last) last = r.observed_to;
+  }
+  return {
+    primary_type: primary,
+    types: JSON.stringify(types),
+    first_observed: first,
+    last_observed: last,
+    lon: c.lon,
+    lat: c.lat,
+    uncertainty_m: c.uncertaintyM,
+    oblast: oblastAt(c.lon, c.lat)?.iso ?? null,
+    sector_id: sectorAt(c.lon, c.lat, geography.sectors),
+    report_count: rows.length,
+    source_count: new Set(rows.map((r) => `${r.source_kind}:${r.source_id}`)).size,
+    counts: JSON.stringify(counts),
+    weapon_violation: rows.some((r) => r.withdrawal_violation !== null) ? 1 : 0,
+  };
+}
+
+export async function refreshIncidents(
+  trx: Tx,
+  ids: readonly string[],
+  now: string,
+  geography: Geography,
+  centroidFor?: (id: string) => Centroid | undefined,
+): Promise<void> {
+  for (let i = 0; i < ids.length; i += 400) {
+    const part = ids.slice(i, i + 400);
+    const rows = await trx.selectFrom('reports').selectAll().where('incident_id', 'in', part).execute();
+    const byIncident = new Map<string, ReportTable[]>();
+    for (const r of rows) {
+      const list = byIncident.get(r.incident_id!) ?? [];
+      list.push(r);
+      byIncident.set(r.incident_id!, list);
+    }
+    for (const id of part) {
+      const reports = byIncident.get(id);
+      if (!reports?.length) continue;
+      const figures = figuresOf(reports, geography, centroidFor?.(id));
+      await trx
+        .updateTable('incidents')
+        .set({ ...figures, updated_at: now })
+        .where('id', '=', id)
+        .execute();
+    }
+  }
+}

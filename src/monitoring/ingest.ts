@@ -1,0 +1,217 @@
+/**
+ * Ingest: validated reports in, stored reports out, in the caller's transaction. For each report:
+ * idempotency check on its clientInstanceId, enrichment (estimated place, oblast, sector, zones),
+ * correlation into incidents, the row itself and its ledger leaf. A batch either lands whole or
+ * (on an error thrown here) not at all; per-row problems are returned, not thrown.
+ */
+import { createHash } from 'node:crypto';
+import { uuid7 } from '../kernel/ids/uuid7.ts';
+import { appendLeaves } from '../kernel/ledger/append.ts';
+import { canonicalJson } from '../kernel/ledger/canonical.ts';
+import type { ReportTable } from '../kernel/store/schema.ts';
+import type { Tx } from '../kernel/store/store.ts';
+import { correlateNewReports } from './correlation-service.ts';
+import { enrichReport, type Geography } from './enrich.ts';
+import { type Report, reportFromRow, utc } from './report-model.ts';
+import type { ReportInput } from './report-schema.ts';
+
+export interface IngestItem {
+  /** Where the row came from, for error messages (line number in an import file). */
+  line: number;
+  input: ReportInput;
+}
+
+export interface RowRejection {
+  line: number;
+  field?: string;
+  code: string;
+  message: string;
+}
+
+export interface IngestOutcome {
+  created: { line: number; report: Report }[];
+  /** Same key and same body as a report already stored: the first result again. */
+  duplicates: { line: number; report: Report }[];
+  rejected: RowRejection[];
+}
+
+export function bodyHash(input: ReportInput): string {
+  return createHash('sha256').update(canonicalJson(input)).digest('hex');
+}
+
+const CHUNK = 400;
+
+export async function ingestReports(
+  trx: Tx,
+  items: IngestItem[],
+  geography: Geography,
+  now: string = new Date().toISOString(),
+): Promise<IngestOutcome> {
+  const outcome: IngestOutcome = { created: [], duplicates: [], rejected: [] };
+  if (items.length === 0) return outcome;
+
+  // Idempotency: look up every key once, then settle keys repeated inside the batch.
+  const hashes = items.map((i) => bodyHash(i.input));
+  const existing = new Map<string, ReportTable>();
+  const keys = [...new Set(items.map((i) => i.input.clientInstanceId))];
+  for (let i = 0; i < keys.length; i += CHUNK) {
+    const rows = await trx
+      .selectFrom('reports')
+      .selectAll()
+      .where('client_instance_id', 'in', keys.slice(i, i + CHUNK))
+      .execute();
+    for (const r of rows) existing.set(r.client_instance_id, r);
+  }
+
+  const fresh: { item: IngestItem; hash: string }[] = [];
+  const repeatsInBatch: { line: number; key: string }[] = [];
+  const seenInBatch = new Map<string, { hash: string; line: number }>();
+  items.forEach((item, n) => {
+    const key = item.input.clientInstanceId;
+    const hash = hashes[n]!;
+    const stored = existing.get(key);
+    const earlier = seenInBatch.get(key);
+    if (stored || earlier) {
+      if ((stored?.body_hash ?? earlier?.hash) === hash) {
+        if (stored) outcome.duplicates.push({ line: item.line, report: reportFromRow(stored) });
+        else repeatsInBatch.push({ line: item.line, key });
+      } else {
+        outcome.rejected.push({
+          line: item.line,
+          field: 'clientInstanceId',
+          code: 'idempotency_conflict',
+          message: `clientInstanceId ${key} was already used with a different body${earlier ? ` (line ${earlier.line})` : ''}`,
+        });
+      }
+      return;
+    }
+    seenInBatch.set(key, { hash, line: item.line });
+    fresh.push({ item, hash });
+  });
+
+  // A correction must name a report that exists (stored, or earlier in this batch).
+  const named = [...new Set(fresh.map((f) => f.item.input.supersedes).filter((s): s is string => !!s))];
+  const known = new Set<string>();
+  for (let i = 0; i < named.length; i += CHUNK) {
+    const rows = await trx.selectFrom('reports').select('id').where('id', 'in', named.slice(i, i + CHUNK)).execute();
+    for (const r of rows) known.add(r.id);
+  }
+
+  const rows: ReportTable[] = [];
+  const lines: number[] = [];
+  for (const { item, hash } of fresh) {
+    const input = item.input;
+    if (input.supersedes && !known.has(input.supersedes)) {
+      outcome.rejected.push({
+        line: item.line,
+        field: 'supersedes',
+        code: 'not_found',
+        message: `supersedes names no known report (${input.supersedes})`,
+      });
+      continue;
+    }
+    const row = toRow(input, enrichReport(input, geography), hash, now);
+    known.add(row.id);
+    rows.push(row);
+    lines.push(item.line);
+  }
+
+  const correlation = await correlateNewReports(trx, rows, geography, now);
+  for (const row of rows) {
+    const link = correlation.links.get(row.id);
+    if (link) {
+      row.incident_id = link.incidentId;
+      row.link_score = link.score;
+      row.link_reason = link.reason;
+    }
+  }
+  for (let i = 0; i < rows.length; i += CHUNK) {
+    await trx
+      .insertInto('reports')
+      .values(rows.slice(i, i + CHUNK))
+      .execute();
+  }
+  await correlation.finish();
+
+  const reports = rows.map(reportFromRow);
+  await appendLeaves(
+    trx,
+    reports.map((r) => ({ kind: 'report', recordId: r.id, content: ledgerContent(r), at: now })),
+  );
+  reports.forEach((report, n) => {
+    outcome.created.push({ line: lines[n]!, report });
+  });
+  // Duplicates within the batch answer with the report their first occurrence created.
+  const byKey = new Map(reports.map((r) => [r.clientInstanceId, r]));
+  for (const { line, key } of repeatsInBatch) {
+    const report = byKey.get(key);
+    if (report) outcome.duplicates.push({ line, report });
+    else {
+      const first = seenInBatch.get(key)?.line;
+      outcome.rejected.push({
+        line,
+        field: 'clientInstanceId',
+        code: 'idempotency_conflict',
+        message: `repeats clientInstanceId ${key} of line ${first}, which was rejected`,
+      });
+    }
+  }
+  outcome.duplicates.sort((a, b) => a.line - b.line);
+  outcome.rejected.sort((a, b) => a.line - b.line);
+  return outcome;
+}
+
+/** The immutable part of a report that its leaf commits to: what was said, and what was worked out on arrival. */
+export function ledgerContent(r: Report): Record<string, unknown> {
+  const { incidentId: _incident, link: _link, ...content } = r;
+  return content;
+}
+
+function toRow(input: ReportInput, e: ReturnType<typeof enrichReport>, hash: string, now: string): ReportTable {
+  const ev = input.event;
+  const hasPoint = ev.lon !== undefined && ev.lat !== undefined;
+  return {
+    id: uuid7(),
+    client_instance_id: input.clientInstanceId,
+    body_hash: hash,
+    received_at: now,
+    source_kind: input.source.kind,
+    source_id: input.source.id,
+    participant: input.source.participant,
+    observed_from: utc(input.observedFrom),
+    observed_to: utc(input.observedTo),
+    time_precision: input.timePrecision,
+    observer_lon: input.observer.lon,
+    observer_lat: input.observer.lat,
+    observer_accuracy_m: input.observer.accuracyM,
+    event_lon: hasPoint ? (ev.lon ?? null) : null,
+    event_lat: hasPoint ? (ev.lat ?? null) : null,
+    bearing_deg: ev.bearingDeg ?? null,
+    distance_min_km: ev.distanceKm?.[0] ?? null,
+    distance_max_km: ev.distanceKm?.[1] ?? null,
+    geo_precision: input.geoPrecision,
+    type: input.type,
+    weapon_class: input.weaponClass,
+    count: input.count,
+    count_approximate: input.countApproximate ? 1 : 0,
+    means: input.means,
+    claimed_attribution: input.claimedAttribution ?? null,
+    casualties: input.casualties ? JSON.stringify(input.casualties) : null,
+    notes: input.notes ?? null,
+    lang: input.lang ?? null,
+    supersedes: input.supersedes ?? null,
+    est_lon: e.estimated.lon,
+    est_lat: e.estimated.lat,
+    est_uncertainty_m: e.estimated.uncertaintyM,
+    est_method: e.estimated.method,
+    oblast: e.oblast,
+    sector_id: e.sectorId,
+    contact_line_km: e.zone.contactLineKm,
+    in_buffer_zone: e.zone.inBufferZone ? 1 : 0,
+    zone_ids: JSON.stringify(e.zone.zoneIds),
+    withdrawal_violation: e.zone.withdrawalViolation ? JSON.stringify(e.zone.withdrawalViolation) : null,
+    incident_id: null,
+    link_score: null,
+    link_reason: null,
+  };
+}

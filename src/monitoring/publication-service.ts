@@ -1,0 +1,135 @@
+/**
+ * Publications: the daily report for a UTC day, spot reports, and compliance with the
+ * reliable-ceasefire determination. Reads only; the pure builders do the counting.
+ */
+import type { Kysely } from 'kysely';
+import { Problem } from '../kernel/http/errors.ts';
+import type { Database, ReportTable } from '../kernel/store/schema.ts';
+import {
+  complianceByDay,
+  determineReliableCeasefire,
+  type ReliableCeasefireDetermination,
+  type ReliableCeasefireRuleInput,
+  type SectorDay,
+} from './compliance.ts';
+import { addDays, buildDailyReport, type DailyReport, type IncidentWithReports, utcDayStart } from './daily-report.ts';
+import { OBLASTS } from './geo/oblasts.ts';
+import { incidentFromRow } from './incident-model.ts';
+import { reportFromRow } from './report-model.ts';
+import { spotReport, type SpotReport } from './spot-report-render.ts';
+
+export const OBLAST_NAMES: Record<string, string> = Object.fromEntries(OBLASTS.map((o) => [o.iso, o.name]));
+
+export async function isDemo(db: Kysely<Database>): Promise<boolean> {
+  const row = await db.selectFrom('meta').select('value').where('key', '=', 'demo').executeTakeFirst();
+  return row?.value === 'loaded';
+}
+
+async function sectorNames(db: Kysely<Database>): Promise<{ id: string; name: string }[]> {
+  return db.selectFrom('sectors').select(['id', 'name']).orderBy('id').execute();
+}
+
+async function withReports(
+  db: Kysely<Database>,
+  incidents: Awaited<ReturnType<typeof loadIncidentRows>>,
+  sectors: { id: string; name: string }[],
+): Promise<IncidentWithReports[]> {
+  const names = new Map(sectors.map((s) => [s.id, s.name]));
+  const reportsBy = new Map<string, ReportTable[]>();
+  const ids = incidents.map((i) => i.id);
+  for (let i = 0; i < ids.length; i += 400) {
+    const rows = await db.selectFrom('reports').selectAll().where('incident_id', 'in', ids.slice(i, i + 400)).execute();
+    for (const r of rows) {
+      const list = reportsBy.get(r.incident_id!) ?? [];
+      list.push(r);
+      reportsBy.set(r.incident_id!, list);
+    }
+  }
+  return incidents.map((row) => {
+    const i = incidentFromRow(row);
+    return {
+      id: i.id,
+      status: i.status,
+      firstObserved: i.firstObserved,
+      lastObserved: i.lastObserved,
+      lon: i.lon,
+      lat: i.lat,
+      uncertaintyM: i.uncertaintyM,
+      oblast: i.oblast,
+      sectorId: i.sectorId,
+      sectorName: i.sectorId ? (names.get(i.sectorId) ?? null) : null,
+      assessedAttribution: i.assessedAttribution?.party ?? null,
+      reports: (reportsBy.get(i.id) ?? []).map(reportFromRow),
+    };
+  });
+}
+
+function loadIncidentRows(db: Kysely<Database>, fromIso: string, toIso: string) {
+  return db
+    .selectFrom('incidents')
+    .selectAll()
+    .where('merged_into', 'is', null)
+    .where('last_observed', '>=', fromIso)
+    .where('first_observed', '<', toIso)
+    .orderBy('first_observed')
+    .orderBy('id')
+    .execute();
+}
+
+export async function dailyReport(db: Kysely<Database>, date: string): Promise<DailyReport> {
+  const start = new Date(utcDayStart(date)).toISOString();
+  const end = new Date(utcDayStart(addDays(date, 1))).toISOString();
+  const sectors = await sectorNames(db);
+  const rows = await loadIncidentRows(db, start, end);
+  return buildDailyReport({
+    date,
+    incidents: await withReports(db, rows, sectors),
+    sectors,
+    generatedAt: new Date().toISOString(),
+    demo: await isDemo(db),
+    oblastNames: OBLAST_NAMES,
+  });
+}
+
+export async function spotReportFor(db: Kysely<Database>, id: string): Promise<SpotReport> {
+  const row = await db.selectFrom('incidents').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw new Problem('not_found', `no incident ${id}`);
+  const [incident] = await withReports(db, [row], await sectorNames(db));
+  return spotReport(incident!, { demo: await isDemo(db), oblastNames: OBLAST_NAMES });
+}
+
+export interface ComplianceAnswer {
+  from: string;
+  to: string;
+  sectorDays: SectorDay[];
+  determination: ReliableCeasefireDetermination;
+}
+
+export async function compliance(
+  db: Kysely<Database>,
+  q: { from: string; to: string; rule: ReliableCeasefireRuleInput },
+): Promise<ComplianceAnswer> {
+  const sectors = await sectorNames(db);
+  const rows = await db
+    .selectFrom('incidents')
+    .select(['id', 'status', 'sector_id', 'first_observed', 'counts', 'weapon_violation'])
+    .where('merged_into', 'is', null)
+    .where('first_observed', '>=', new Date(utcDayStart(q.from)).toISOString())
+    .where('first_observed', '<', new Date(utcDayStart(addDays(q.to, 1))).toISOString())
+    .execute();
+  const sectorDays = complianceByDay({
+    from: q.from,
+    to: q.to,
+    sectors,
+    rule: q.rule,
+    incidents: rows.map((r) => ({
+      id: r.id,
+      status: r.status as never,
+      sectorId: r.sector_id,
+      firstObserved: r.first_observed,
+      counts: JSON.parse(r.counts),
+      weaponViolation: r.weapon_violation === 1,
+    })),
+  });
+  return { from: q.from, to: q.to, sectorDays, determination: determineReliableCeasefire(q.rule, sectorDays, q.to) };
+}

@@ -1,0 +1,64 @@
+/** Report queries. Only this module and the ingest path touch the reports table. */
+import type { Kysely } from 'kysely';
+import { Problem } from '../kernel/http/errors.ts';
+import { decodeCursor, encodeCursor, type Page } from '../kernel/http/paging.ts';
+import type { Database } from '../kernel/store/schema.ts';
+import { type Report, reportFromRow } from './report-model.ts';
+
+export interface ReportFilter {
+  from?: string;
+  to?: string;
+  incidentId?: string;
+  type?: string;
+  sourceKind?: string;
+  participant?: string;
+  oblast?: string;
+  sectorId?: string;
+  bbox?: [number, number, number, number];
+  limit: number;
+  cursor?: string;
+}
+
+export async function getReport(db: Kysely<Database>, id: string): Promise<Report> {
+  const row = await db.selectFrom('reports').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw new Problem('not_found', `no report ${id}`);
+  return reportFromRow(row);
+}
+
+export async function listReports(db: Kysely<Database>, f: ReportFilter): Promise<Page<Report>> {
+  let q = db.selectFrom('reports').selectAll();
+  if (f.from) q = q.where('observed_to', '>=', f.from);
+  if (f.to) q = q.where('observed_from', '<', f.to);
+  if (f.incidentId) q = q.where('incident_id', '=', f.incidentId);
+  if (f.type) q = q.where('type', '=', f.type);
+  if (f.sourceKind) q = q.where('source_kind', '=', f.sourceKind);
+  if (f.participant) q = q.where('participant', '=', f.participant);
+  if (f.oblast) q = q.where('oblast', '=', f.oblast);
+  if (f.sectorId) q = q.where('sector_id', '=', f.sectorId);
+  if (f.bbox) {
+    const [w, s, e, n] = f.bbox;
+    q = q.where('est_lon', '>=', w).where('est_lon', '<=', e).where('est_lat', '>=', s).where('est_lat', '<=', n);
+  }
+  if (f.cursor) {
+    const [observed, id] = decodeCursor(f.cursor, 2) as [string, string];
+    q = q.where((eb) =>
+      eb.or([eb('observed_from', '<', observed), eb.and([eb('observed_from', '=', observed), eb('id', '<', id)])]),
+    );
+  }
+  // Newest first: the order an operations room reads in.
+  const rows = await q
+    .orderBy('observed_from', 'desc')
+    .orderBy('id', 'desc')
+    .limit(f.limit + 1)
+    .execute();
+  const more = rows.length > f.limit;
+  const items = rows.slice(0, f.limit).map(reportFromRow);
+  const last = items.at(-1);
+  return { items, nextCursor: more && last ? encodeCursor([last.observedFrom, last.id]) : null };
+}
+
+/** Ids of reports that a later report corrects. */
+export async function supersededBy(db: Kysely<Database>, id: string): Promise<string[]> {
+  const rows = await db.selectFrom('reports').select('id').where('supersedes', '=', id).orderBy('id').execute();
+  return rows.map((r) => r.id);
+}
