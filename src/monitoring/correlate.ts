@@ -428,6 +428,41 @@ export function compareReports(a: CorrelationReport, b: CorrelationReport): numb
   return a.observedFrom - b.observedFrom || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
+/** The reports in the order the batch run correlates them: by observedFrom, then id. */
+export function sortReports(reports: readonly CorrelationReport[]): CorrelationReport[] {
+  const n = reports.length;
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  let integral = true;
+  for (const r of reports) {
+    const t = r.observedFrom;
+    if (t < min) min = t;
+    if (t > max) max = t;
+    if (!Number.isInteger(t)) integral = false;
+  }
+  const scale = 2 ** Math.ceil(Math.log2(n + 1));
+  if (n < 1000 || !integral || (max - min + 1) * scale > Number.MAX_SAFE_INTEGER) {
+    return [...reports].sort(compareReports);
+  }
+  // Time and position packed into one exact number sort natively, several times faster than a comparator.
+  const keys = new Float64Array(n);
+  for (let i = 0; i < n; i++) keys[i] = (reports[i]!.observedFrom - min) * scale + i;
+  keys.sort();
+  const out = new Array<CorrelationReport>(n);
+  for (let i = 0; i < n; i++) out[i] = reports[keys[i]! % scale]!;
+  // Equal times came out in input order; ids decide.
+  for (let i = 0; i < n; ) {
+    let j = i + 1;
+    while (j < n && out[j]!.observedFrom === out[i]!.observedFrom) j++;
+    if (j - i > 1) {
+      const run = out.slice(i, j).sort(compareReports);
+      for (let k = i; k < j; k++) out[k] = run[k - i]!;
+    }
+    i = j;
+  }
+  return out;
+}
+
 /** Correlates a batch: sorts by (observedFrom, id), then adds one by one. */
 export function correlateAll(
   reports: readonly CorrelationReport[],
@@ -435,7 +470,7 @@ export function correlateAll(
   newId?: () => string,
 ): { decisions: CorrelationDecision[]; incidents: IncidentSummary[] } {
   const correlator = new Correlator(options, newId);
-  const sorted = [...reports].sort(compareReports);
+  const sorted = sortReports(reports);
   const decisions = sorted.map((r) => correlator.add(r));
   return { decisions, incidents: correlator.incidents() };
 }

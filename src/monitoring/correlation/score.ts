@@ -152,6 +152,30 @@ export function formatDuration(ms: number): string {
 }
 
 const words = (s: string): string => s.replaceAll('_', ' ');
+const typeWords = new Map<number, string>();
+const classWords = new Map<number, string>();
+
+/** "explosion, muzzle flash": reasons are written for every decision, so each set's words are made once. */
+function typesInWords(mask: number): string {
+  let w = typeWords.get(mask);
+  if (w === undefined) {
+    w = typesOf(mask).map(words).join(', ');
+    typeWords.set(mask, w);
+  }
+  return w;
+}
+
+function determinedClassesInWords(mask: number): string {
+  let w = classWords.get(mask);
+  if (w === undefined) {
+    w = classesOf(mask)
+      .filter((c) => c !== 'undetermined')
+      .map(words)
+      .join(', ');
+    classWords.set(mask, w);
+  }
+  return w;
+}
 
 /** The reason for an assessment, in words an analyst reads in the incident's history. */
 export function explainLink(
@@ -160,12 +184,7 @@ export function explainLink(
   a: LinkAssessment,
   o: Readonly<CorrelationOptions>,
 ): string {
-  const type = words(report.type);
-  const incidentTypes = typesOf(incident.typeMask).map(words).join(', ');
-  const incidentClasses = classesOf(incident.classMask)
-    .filter((c) => c !== 'undetermined')
-    .map(words)
-    .join(', ');
+  const type = typesInWords(TYPE_BIT[report.type]);
   const tolerance = formatDuration(o.timeToleranceMs);
   switch (a.refusal) {
     case 'report-imprecise':
@@ -175,9 +194,9 @@ export function explainLink(
     case 'report-duration':
       return `observation spans ${formatDuration(report.observedTo - report.observedFrom)}, longer than the ${formatDuration(o.maxIncidentDurationMs)} an incident may span`;
     case 'type':
-      return `${type} not compatible with ${incidentTypes}`;
+      return `${type} not compatible with ${typesInWords(incident.typeMask)}`;
     case 'sighting-class':
-      return `sighting of ${words(report.weaponClass)}, the incident's is ${incidentClasses}`;
+      return `sighting of ${determinedClassesInWords(CLASS_BIT[report.weaponClass])}, the incident's is ${determinedClassesInWords(incident.classMask)}`;
     case 'duration':
       return `incident would span ${formatDuration(a.spanMs)}, over the ${formatDuration(o.maxIncidentDurationMs)} maximum`;
     case 'time':
@@ -189,30 +208,20 @@ export function explainLink(
     case null:
       break;
   }
-  const parts = [
-    `${formatDistance(a.distanceM)} from incident centre (combined uncertainty ${formatDistance(a.combinedM)})`,
-  ];
-  if (a.afterMs > 0)
-    parts.push(
-      `starts ${formatDuration(a.afterMs)} after the incident's last report (tolerance ${tolerance})`,
-    );
-  else if (a.beforeMs > 0) {
-    parts.push(
-      `ends ${formatDuration(a.beforeMs)} before the incident's first report (tolerance ${tolerance})`,
-    );
-  } else parts.push('times overlap');
-  parts.push(
+  let reason = `${formatDistance(a.distanceM)} from incident centre (combined uncertainty ${formatDistance(a.combinedM)}); `;
+  if (a.afterMs > 0) reason += `starts ${formatDuration(a.afterMs)} after the incident's last report (tolerance ${tolerance})`;
+  else if (a.beforeMs > 0) reason += `ends ${formatDuration(a.beforeMs)} before the incident's first report (tolerance ${tolerance})`;
+  else reason += 'times overlap';
+  reason +=
     incident.typeMask === TYPE_BIT[report.type]
-      ? `${type} like the incident`
-      : `${type} compatible with ${incidentTypes}`,
-  );
-  if (a.classes === 'same') parts.push(`weapon class ${words(report.weaponClass)} matches`);
+      ? `; ${type} like the incident`
+      : `; ${type} compatible with ${typesInWords(incident.typeMask)}`;
+  const weaponClass = determinedClassesInWords(CLASS_BIT[report.weaponClass]);
+  if (a.classes === 'same') reason += `; weapon class ${weaponClass} matches`;
   if (a.classes === 'different') {
-    parts.push(
-      `weapon class ${words(report.weaponClass)} differs from ${incidentClasses} (x${o.weaponClassMismatchFactor})`,
-    );
+    reason += `; weapon class ${weaponClass} differs from ${determinedClassesInWords(incident.classMask)} (x${o.weaponClassMismatchFactor})`;
   }
-  return parts.join('; ');
+  return reason;
 }
 
 /** Converts an incident as people see it into the state the correlator keeps. */

@@ -6,6 +6,7 @@
 import {
   type BBox,
   crossesEastRay,
+  halfLatitude,
   haversineM,
   inBBox,
   type PolygonalGeometry,
@@ -13,8 +14,6 @@ import {
   REFINE_SLACK_DEG,
   segmentApproxSq,
 } from './geodesy.ts';
-
-const DEG = Math.PI / 180;
 
 /**
  * One polygon of a (Multi)Polygon, with its edges sorted into horizontal bands. A ray cast only meets
@@ -128,10 +127,15 @@ export class IndexedPolygon {
   }
 }
 
-/** Segments per chunk: a chunk's bbox lets a query skip its segments when they are all too far. */
-const CHUNK = 16;
+/** Segments per chunk, the leaves of the tree below. */
+const CHUNK = 8;
 
-/** One or more polylines indexed for fast point-to-line distance. */
+/**
+ * One or more polylines indexed for fast point-to-line distance: runs of consecutive segments (chunks)
+ * under a binary tree of bounding boxes. Consecutive segments of a line lie close together, so splitting
+ * the chunk list in halves gives tight boxes; a query descends nearest box first and skips any box
+ * farther than the best distance so far, reading a few chunks of a long contact line instead of all.
+ */
 export class IndexedLines {
   readonly bbox: BBox;
   /** Flat x, y of every vertex, parts one after another. */
@@ -139,8 +143,16 @@ export class IndexedLines {
   /** Per chunk: first and last vertex index (the chunk's segments join consecutive vertices between them). */
   readonly #from: Uint32Array;
   readonly #to: Uint32Array;
-  /** Per chunk: minX, minY, maxX, maxY. */
+  /** Per vertex: cos and sin of half its latitude (see `halfLatitude`). */
+  readonly #half: Float64Array;
+  /** Per tree node: minX, minY, maxX, maxY. Node 0 is the root. */
   readonly #box: Float64Array;
+  /** Per tree node: cos and sin of half of minY, then of half of maxY. */
+  readonly #boxHalf: Float64Array;
+  /** Per tree node: the chunk for a leaf, or -1 - (index of its first child) for an inner node. */
+  readonly #node: Int32Array;
+  readonly #stack: Int32Array;
+  readonly #stackBound: Float64Array;
   readonly #t = new Float64Array(1);
 
   /** `lines` holds each polyline's positions; a single position counts as a point. */
@@ -163,33 +175,70 @@ export class IndexedLines {
     this.#xy = Float64Array.from(xy);
     this.#from = Uint32Array.from(from);
     this.#to = Uint32Array.from(to);
-    this.#box = new Float64Array(4 * from.length);
-    const all: BBox = [
-      Number.POSITIVE_INFINITY,
-      Number.POSITIVE_INFINITY,
-      Number.NEGATIVE_INFINITY,
-      Number.NEGATIVE_INFINITY,
-    ];
-    for (let c = 0; c < from.length; c++) {
-      let minX = Number.POSITIVE_INFINITY;
-      let minY = Number.POSITIVE_INFINITY;
-      let maxX = Number.NEGATIVE_INFINITY;
-      let maxY = Number.NEGATIVE_INFINITY;
-      for (let v = from[c]!; v <= to[c]!; v++) {
-        const x = xy[2 * v]!;
-        const y = xy[2 * v + 1]!;
-        minX = Math.min(minX, x);
-        minY = Math.min(minY, y);
-        maxX = Math.max(maxX, x);
-        maxY = Math.max(maxY, y);
+
+    const boxes: number[] = [];
+    const nodes: number[] = [];
+    // Children are stored side by side, so an inner node needs only its first child's index.
+    const build = (at: number, lo: number, hi: number): void => {
+      if (hi - lo === 1) {
+        nodes[at] = lo;
+        let minX = Number.POSITIVE_INFINITY;
+        let minY = Number.POSITIVE_INFINITY;
+        let maxX = Number.NEGATIVE_INFINITY;
+        let maxY = Number.NEGATIVE_INFINITY;
+        for (let v = from[lo]!; v <= to[lo]!; v++) {
+          minX = Math.min(minX, xy[2 * v]!);
+          minY = Math.min(minY, xy[2 * v + 1]!);
+          maxX = Math.max(maxX, xy[2 * v]!);
+          maxY = Math.max(maxY, xy[2 * v + 1]!);
+        }
+        boxes.splice(4 * at, 4, minX, minY, maxX, maxY);
+        return;
       }
-      this.#box.set([minX, minY, maxX, maxY], 4 * c);
-      all[0] = Math.min(all[0], minX);
-      all[1] = Math.min(all[1], minY);
-      all[2] = Math.max(all[2], maxX);
-      all[3] = Math.max(all[3], maxY);
+      const child = nodes.length;
+      nodes.push(0, 0);
+      boxes.push(0, 0, 0, 0, 0, 0, 0, 0);
+      nodes[at] = -1 - child;
+      const mid = (lo + hi) >> 1;
+      build(child, lo, mid);
+      build(child + 1, mid, hi);
+      const a = 4 * child;
+      const b = 4 * (child + 1);
+      boxes.splice(
+        4 * at,
+        4,
+        Math.min(boxes[a]!, boxes[b]!),
+        Math.min(boxes[a + 1]!, boxes[b + 1]!),
+        Math.max(boxes[a + 2]!, boxes[b + 2]!),
+        Math.max(boxes[a + 3]!, boxes[b + 3]!),
+      );
+    };
+    if (from.length > 0) {
+      nodes.push(0);
+      boxes.push(0, 0, 0, 0);
+      build(0, 0, from.length);
     }
-    this.bbox = all;
+    this.#half = new Float64Array(xy.length);
+    for (let v = 0; v < xy.length / 2; v++) this.#half.set(halfLatitude(xy[2 * v + 1]!), 2 * v);
+    this.#box = Float64Array.from(boxes);
+    this.#boxHalf = new Float64Array(boxes.length);
+    for (let n = 0; n < nodes.length; n++) {
+      this.#boxHalf.set([...halfLatitude(boxes[4 * n + 1]!), ...halfLatitude(boxes[4 * n + 3]!)], 4 * n);
+    }
+    this.#node = Int32Array.from(nodes);
+    // A balanced tree's depth is log2(chunks); nearest-first pushes two nodes per level.
+    const depth = Math.ceil(Math.log2(from.length + 1)) + 2;
+    this.#stack = new Int32Array(2 * depth);
+    this.#stackBound = new Float64Array(2 * depth);
+    this.bbox =
+      from.length > 0
+        ? [boxes[0]!, boxes[1]!, boxes[2]!, boxes[3]!]
+        : [
+            Number.POSITIVE_INFINITY,
+            Number.POSITIVE_INFINITY,
+            Number.NEGATIVE_INFINITY,
+            Number.NEGATIVE_INFINITY,
+          ];
   }
 
   get empty(): boolean {
@@ -197,50 +246,82 @@ export class IndexedLines {
   }
 
   /**
-   * Distance in metres from the point to the nearest line; Infinity when there is none. Same method as
-   * `distanceToLineM`: nearest points in a local equirectangular frame, great-circle distance to the best.
+   * Distance in metres from the point to the nearest line; Infinity when there is none. Same method and
+   * same answer as `distanceToLineM`: nearest points in a local equirectangular frame, then great-circle
+   * distance to the candidates within `REFINE_FACTOR` of the best.
    */
   distanceM(lon: number, lat: number): number {
-    const chunks = this.#from.length;
-    if (chunks === 0) return Number.POSITIVE_INFINITY;
-    const k = Math.cos(lat * DEG);
-    let best = Number.POSITIVE_INFINITY;
-    for (let c = 0; c < chunks; c++) {
-      if (this.#chunkBoundSq(c, lon, lat, k) >= best) continue;
-      best = Math.min(best, this.#scan(c, lon, lat, k, Number.POSITIVE_INFINITY, best));
-    }
+    if (this.#from.length === 0) return Number.POSITIVE_INFINITY;
+    const [c0, s0] = halfLatitude(lat);
+    const best = this.#walk(lon, lat, c0, s0, Number.POSITIVE_INFINITY);
     const limit = (Math.sqrt(best) * REFINE_FACTOR + REFINE_SLACK_DEG) ** 2;
-    let bestM = Number.POSITIVE_INFINITY;
-    for (let c = 0; c < chunks; c++) {
-      if (this.#chunkBoundSq(c, lon, lat, k) > limit) continue;
-      bestM = Math.min(bestM, this.#scan(c, lon, lat, k, limit, Number.POSITIVE_INFINITY));
-    }
-    return bestM;
-  }
-
-  /** Lower bound of the frame distance (squared) from the point to anything in chunk c. */
-  #chunkBoundSq(c: number, lon: number, lat: number, k: number): number {
-    const box = this.#box;
-    const dx = Math.max(0, box[4 * c]! - lon, lon - box[4 * c + 2]!) * k;
-    const dy = Math.max(0, box[4 * c + 1]! - lat, lat - box[4 * c + 3]!);
-    return dx * dx + dy * dy;
+    return this.#walk(lon, lat, c0, s0, limit);
   }
 
   /**
-   * Without a limit (Infinity), the least squared frame distance to chunk c's segments (starting from
-   * `best`); with a limit, the least great-circle distance in metres to the segments within the limit.
+   * Without a limit (Infinity): the least squared frame distance to any segment. With a limit: the least
+   * great-circle distance in metres to the segments whose frame distance is within it.
    */
-  #scan(c: number, lon: number, lat: number, k: number, limit: number, best: number): number {
+  #walk(lon: number, lat: number, c0: number, s0: number, limit: number): number {
+    const refine = limit !== Number.POSITIVE_INFINITY;
+    const stack = this.#stack;
+    const bound = this.#stackBound;
+    let result = Number.POSITIVE_INFINITY;
+    let top = 0;
+    stack[0] = 0;
+    bound[0] = this.#boundSq(0, lon, lat, c0, s0);
+    top = 1;
+    while (top > 0) {
+      top--;
+      const node = stack[top]!;
+      if (bound[top]! > (refine ? limit : result)) continue;
+      const kind = this.#node[node]!;
+      if (kind >= 0) {
+        result = this.#scan(kind, lon, lat, c0, s0, limit, result);
+        continue;
+      }
+      const a = -1 - kind;
+      const ba = this.#boundSq(a, lon, lat, c0, s0);
+      const bb = this.#boundSq(a + 1, lon, lat, c0, s0);
+      // Push the farther child first so the nearer one is read first and tightens the bound sooner.
+      const nearFirst = ba <= bb;
+      stack[top] = nearFirst ? a + 1 : a;
+      bound[top++] = nearFirst ? bb : ba;
+      stack[top] = nearFirst ? a : a + 1;
+      bound[top++] = nearFirst ? ba : bb;
+    }
+    return result;
+  }
+
+  /** Lower bound of the frame distance (squared) from the point to anything under a tree node. */
+  #boundSq(node: number, lon: number, lat: number, c0: number, s0: number): number {
+    const box = this.#box;
+    const h = this.#boxHalf;
+    // The scale cos((lat + y) / 2) is concave in y, so its least over the box is at minY or maxY; shaved
+    // by a hair so that rounding can never lift the bound above a segment's own frame distance.
+    const kLow = c0 * h[4 * node]! - s0 * h[4 * node + 1]!;
+    const kHigh = c0 * h[4 * node + 2]! - s0 * h[4 * node + 3]!;
+    const k = Math.max(0, Math.min(kLow, kHigh) * (1 - 1e-12));
+    const dx = Math.max(0, box[4 * node]! - lon, lon - box[4 * node + 2]!) * k;
+    const dy = Math.max(0, box[4 * node + 1]! - lat, lat - box[4 * node + 3]!);
+    return dx * dx + dy * dy;
+  }
+
+  /** One chunk's segments: see `#walk` for what is returned with and without a limit. */
+  #scan(c: number, lon: number, lat: number, c0: number, s0: number, limit: number, best: number): number {
     const xy = this.#xy;
+    const h = this.#half;
     const t = this.#t;
     const refine = limit !== Number.POSITIVE_INFINITY;
-    let result = refine ? Number.POSITIVE_INFINITY : best;
+    let result = best;
     for (let v = this.#from[c]!; v < this.#to[c]!; v++) {
       const x1 = xy[2 * v]!;
       const y1 = xy[2 * v + 1]!;
       const x2 = xy[2 * v + 2]!;
       const y2 = xy[2 * v + 3]!;
-      const d2 = segmentApproxSq(lon, lat, k, x1, y1, x2, y2, t);
+      const k1 = c0 * h[2 * v]! - s0 * h[2 * v + 1]!;
+      const k2 = c0 * h[2 * v + 2]! - s0 * h[2 * v + 3]!;
+      const d2 = segmentApproxSq(lon, lat, x1, y1, k1, x2, y2, k2, t);
       if (!refine) {
         if (d2 < result) result = d2;
       } else if (d2 <= limit) {

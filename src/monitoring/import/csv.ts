@@ -14,10 +14,11 @@ import { CsvRecordReader, type CsvRecordReaderOptions, type CsvSyntaxError } fro
 import {
   convertCell,
   type FieldKind,
+  type FieldSetter,
   FLAT_REPORT_FIELDS,
   finishFlatReport,
+  flatFieldSetter,
   isFlatReportField,
-  setFlatField,
 } from './fields.ts';
 import { type ColumnMapping, compileMapping, type RowConverter } from './mapping.ts';
 import { type FieldError, type ImportItem, rowError } from './rows.ts';
@@ -139,17 +140,17 @@ export function compileOwnLayout(header: string[]): { convert: RowConverter } | 
       },
     };
   }
-  const columns: { index: number; name: string; kind: FieldKind }[] = header.map((name, index) => ({
+  const columns: { index: number; set: FieldSetter; kind: FieldKind }[] = header.map((name, index) => ({
     index,
-    name,
+    set: flatFieldSetter(name),
     kind: FLAT_REPORT_FIELDS[name]!,
   }));
   const convert: RowConverter = (cells) => {
     const report: Record<string, unknown> = {};
-    for (const { index, name, kind } of columns) {
+    for (const { index, set, kind } of columns) {
       const cell = cells[index]?.trim();
       if (!cell) continue;
-      setFlatField(report, name, kind === 'string' ? cell : convertCell(kind, cell));
+      set(report, kind === 'string' ? cell : convertCell(kind, cell));
     }
     const error = finishFlatReport(report);
     return error ? { error } : { value: report };

@@ -18,11 +18,12 @@ import { z } from 'zod';
 import {
   convertCell,
   type FieldKind,
+  type FieldSetter,
   fieldKind,
   finishFlatReport,
+  flatFieldSetter,
   isFlatReportField,
   parseDecimal,
-  setFlatField,
 } from './fields.ts';
 import type { FieldError } from './rows.ts';
 
@@ -204,7 +205,7 @@ class RowFault {
 }
 
 interface CompiledRule {
-  target: string;
+  set: FieldSetter;
   kind: FieldKind;
   /** The field's value for a row: anything, OMIT to leave the field out, or a RowFault. */
   value(cells: string[]): unknown;
@@ -214,7 +215,7 @@ function compileRule(target: string, rule: FieldRule, indexOf: (column: string) 
   const kind = fieldKind(target);
   if ('const' in rule) {
     const value = rule.const;
-    return { target, kind, value: () => value };
+    return { set: flatFieldSetter(target), kind, value: () => value };
   }
   const steps: MappingTransform[] = rule.transform === undefined ? [] : [rule.transform].flat();
   const transform = (v: unknown, source: string): unknown => {
@@ -233,7 +234,7 @@ function compileRule(target: string, rule: FieldRule, indexOf: (column: string) 
     );
     const source = `template ${JSON.stringify(rule.template)}`;
     return {
-      target,
+      set: flatFieldSetter(target),
       kind,
       value(cells) {
         let text = '';
@@ -255,7 +256,7 @@ function compileRule(target: string, rule: FieldRule, indexOf: (column: string) 
   const { values } = rule;
   const fallback = rule.default;
   return {
-    target,
+    set: flatFieldSetter(target),
     kind,
     value(cells) {
       const cell = cells[index]?.trim();
@@ -333,7 +334,7 @@ export function compileMapping(
       const v = rule.value(cells);
       if (v === OMIT) continue;
       if (v instanceof RowFault) return { error: v.error };
-      setFlatField(report, rule.target, typeof v === 'string' ? convertCell(rule.kind, v) : v);
+      rule.set(report, typeof v === 'string' ? convertCell(rule.kind, v) : v);
     }
     const error = finishFlatReport(report);
     return error ? { error } : { value: report };
