@@ -55,6 +55,16 @@ const EXPLOSIVE_CLASSES: readonly WeaponClass[] = ['mortar_120mm', 'artillery_10
 const SMALL_ARMS_CLASSES: readonly WeaponClass[] = ['small_arms', 'heavy_machine_gun', 'grenade_launcher'];
 const SIGHTED_CLASSES: readonly WeaponClass[] = ['tank', 'artillery_100mm_plus', 'mlrs', 'air_defence'];
 
+/**
+ * A UUID-shaped id, flat in memory as ids read from JSON or a database are (a freshly concatenated
+ * string is a rope that every hash lookup would first have to flatten).
+ */
+function reportId(i: number): string {
+  const id = `01960000-0000-7000-8000-${i.toString(16).padStart(12, '0')}`;
+  id.charCodeAt(0);
+  return id;
+}
+
 /** Deterministic synthetic reports; the same (n, seed) always gives the same array. */
 export function syntheticReports(n: number, seed = 1): CorrelationReport[] {
   const rand = rng(seed);
@@ -119,7 +129,7 @@ export function syntheticReports(n: number, seed = 1): CorrelationReport[] {
         const u = rand() < 0.02 ? 12_000 + rand() * 18_000 : 150 * (4_000 / 150) ** rand();
         const [eLon, eLat] = offset(lon, lat, u / Math.SQRT2);
         reports.push({
-          id: `r${reports.length.toString(36).padStart(5, '0')}`,
+          id: reportId(reports.length),
           type,
           weaponClass: rand() < 0.8 ? weaponClass : 'undetermined',
           sourceKey,

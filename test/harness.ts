@@ -33,7 +33,10 @@ export function aReport(overrides: Record<string, unknown> = {}): Record<string,
   };
 }
 
-export async function count(app: App, table: 'reports' | 'incidents' | 'ledger_leaves' | 'incident_events'): Promise<number> {
+export async function count(
+  app: App,
+  table: 'reports' | 'incidents' | 'ledger_leaves' | 'incident_events',
+): Promise<number> {
   const row = await app.store.db
     .selectFrom(table)
     .select(({ fn }) => fn.countAll<number>().as('n'))

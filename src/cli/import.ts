@@ -17,7 +17,15 @@ const CONTENT_TYPES: Record<ImportFormat, string> = {
 
 export async function importCommand(
   file: string,
-  flags: { mapping?: string; allOrNothing?: boolean; format?: ImportFormat; url?: string; json?: boolean; data?: string; databaseUrl?: string },
+  flags: {
+    mapping?: string;
+    allOrNothing?: boolean;
+    format?: ImportFormat;
+    url?: string;
+    json?: boolean;
+    data?: string;
+    databaseUrl?: string;
+  },
 ): Promise<void> {
   const format = flags.format ?? formatFromFileName(file);
   if (!format) {
@@ -46,16 +54,20 @@ export async function importCommand(
       body: readFileSync(file),
     });
     const body = (await res.json()) as Partial<ImportSummary> & { detail?: string };
-    if (body.accepted === undefined) fail(`the server refused the import (${res.status}): ${body.detail ?? ''}`);
+    if (body.accepted === undefined)
+      fail(`the server refused the import (${res.status}): ${body.detail ?? ''}`);
     summary = body as ImportSummary;
   } else {
     const config = loadConfig(process.env, { dataDir: flags.data, databaseUrl: flags.databaseUrl });
     const store = await openStore(storeOptionsFor(config));
     try {
       const services = createServices(store);
-      summary = await services.reports.import(parseImportStream(format, createReadStream(file), mapping ? { mapping } : {}), {
-        allOrNothing: !!flags.allOrNothing,
-      });
+      summary = await services.reports.import(
+        parseImportStream(format, createReadStream(file), mapping ? { mapping } : {}),
+        {
+          allOrNothing: !!flags.allOrNothing,
+        },
+      );
     } finally {
       await store.close();
     }
@@ -70,9 +82,11 @@ function printSummary(file: string, s: ImportSummary): void {
   const out = process.stdout;
   out.write(`${basename(file)}: ${s.accepted} accepted, ${s.rejected} rejected, ${s.duplicates} duplicates`);
   out.write(s.rolledBack ? ' — rolled back, nothing imported (--all-or-nothing)\n' : '\n');
-  for (const e of s.errors) out.write(`  line ${e.line}${e.field ? ` ${e.field}` : ''}: ${e.message} [${e.code}]\n`);
+  for (const e of s.errors)
+    out.write(`  line ${e.line}${e.field ? ` ${e.field}` : ''}: ${e.message} [${e.code}]\n`);
   if (s.errorsTruncated) out.write(`  ... and more; the first ${s.errors.length} are listed\n`);
-  if (s.stoppedAtLine !== null) out.write(`  reading stopped at line ${s.stoppedAtLine}: fix the file and import it again\n`);
+  if (s.stoppedAtLine !== null)
+    out.write(`  reading stopped at line ${s.stoppedAtLine}: fix the file and import it again\n`);
 }
 
 function fail(message: string): never {

@@ -23,7 +23,13 @@ storeOptions(
     .description('serve the API and the web app')
     .option('--host <host>', 'address to listen on (env HOST, default 127.0.0.1)')
     .option('--port <port>', 'port to listen on (env PORT, default 8080)')
-    .addOption(new Option('--demo <mode>', 'load the demonstration scenario (env GUARANTOR_DEMO)').choices(['auto', 'on', 'off']))
+    .addOption(
+      new Option('--demo <mode>', 'load the demonstration scenario (env GUARANTOR_DEMO)').choices([
+        'auto',
+        'on',
+        'off',
+      ]),
+    )
     .option('--build-web', 'build the web app first when it is missing or older than its sources'),
 ).action(serveCommand);
 

@@ -37,7 +37,10 @@ const KM_PER_DEG_LAT = 111.32;
 
 /** Shifts the line perpendicular-ish (east or west) by km: good enough for a drawn demonstration line. */
 export function offsetLine(line: [number, number][], km: number): [number, number][] {
-  return line.map(([lon, lat]) => [round(lon + km / (KM_PER_DEG_LAT * Math.cos((lat * Math.PI) / 180))), lat]);
+  return line.map(([lon, lat]) => [
+    round(lon + km / (KM_PER_DEG_LAT * Math.cos((lat * Math.PI) / 180))),
+    lat,
+  ]);
 }
 
 function round(x: number): number {
@@ -53,14 +56,36 @@ function band(line: [number, number][], westKm: number, eastKm: number): [number
 }
 
 export const DEMO_SECTORS: SectorInput[] = [
-  { id: 'S-1', name: 'Sector 1 — Kharkiv', geometry: { type: 'Polygon', coordinates: [band(CONTACT_LINE.slice(0, 5), 60, 60)] } },
-  { id: 'S-2', name: 'Sector 2 — Donetsk north', geometry: { type: 'Polygon', coordinates: [band(CONTACT_LINE.slice(4, 11), 60, 60)] } },
-  { id: 'S-3', name: 'Sector 3 — Donetsk south and Zaporizhzhia', geometry: { type: 'Polygon', coordinates: [band(CONTACT_LINE.slice(10, 18), 60, 60)] } },
-  { id: 'S-4', name: 'Sector 4 — Dnipro and Kherson', geometry: { type: 'Polygon', coordinates: [band(CONTACT_LINE.slice(17), 60, 60)] } },
+  {
+    id: 'S-1',
+    name: 'Sector 1 — Kharkiv',
+    geometry: { type: 'Polygon', coordinates: [band(CONTACT_LINE.slice(0, 5), 60, 60)] },
+  },
+  {
+    id: 'S-2',
+    name: 'Sector 2 — Donetsk north',
+    geometry: { type: 'Polygon', coordinates: [band(CONTACT_LINE.slice(4, 11), 60, 60)] },
+  },
+  {
+    id: 'S-3',
+    name: 'Sector 3 — Donetsk south and Zaporizhzhia',
+    geometry: { type: 'Polygon', coordinates: [band(CONTACT_LINE.slice(10, 18), 60, 60)] },
+  },
+  {
+    id: 'S-4',
+    name: 'Sector 4 — Dnipro and Kherson',
+    geometry: { type: 'Polygon', coordinates: [band(CONTACT_LINE.slice(17), 60, 60)] },
+  },
 ];
 
 export const DEMO_ZONES: ZoneInput[] = [
-  { kind: 'contact_line', name: 'Line of contact (illustrative)', weaponClasses: [], distanceKm: null, geometry: { type: 'LineString', coordinates: CONTACT_LINE } },
+  {
+    kind: 'contact_line',
+    name: 'Line of contact (illustrative)',
+    weaponClasses: [],
+    distanceKm: null,
+    geometry: { type: 'LineString', coordinates: CONTACT_LINE },
+  },
   {
     kind: 'buffer_zone',
     name: 'Buffer zone, 7.5 km each side (illustrative)',
@@ -68,17 +93,22 @@ export const DEMO_ZONES: ZoneInput[] = [
     distanceKm: null,
     geometry: { type: 'Polygon', coordinates: [band(CONTACT_LINE, 7.5, 7.5)] },
   },
-  ...([
-    ['Withdrawal line: mortars of 120 mm and above, 15 km', ['mortar_120mm'], 15],
-    ['Withdrawal line: artillery of 100 mm and above, 50 km', ['artillery_100mm_plus', 'tank'], 50],
-    ['Withdrawal line: multiple rocket launchers, 70 km', ['mlrs'], 70],
-  ] as const).flatMap(([name, classes, km]) =>
+  ...(
+    [
+      ['Withdrawal line: mortars of 120 mm and above, 15 km', ['mortar_120mm'], 15],
+      ['Withdrawal line: artillery of 100 mm and above, 50 km', ['artillery_100mm_plus', 'tank'], 50],
+      ['Withdrawal line: multiple rocket launchers, 70 km', ['mlrs'], 70],
+    ] as const
+  ).flatMap(([name, classes, km]) =>
     (['west', 'east'] as const).map((side) => ({
       kind: 'withdrawal_line' as const,
       name: `${name} (${side}, illustrative)`,
       weaponClasses: [...classes],
       distanceKm: km,
-      geometry: { type: 'LineString' as const, coordinates: offsetLine(CONTACT_LINE, side === 'west' ? -km : km) },
+      geometry: {
+        type: 'LineString' as const,
+        coordinates: offsetLine(CONTACT_LINE, side === 'west' ? -km : km),
+      },
     })),
   ),
   {
@@ -86,6 +116,17 @@ export const DEMO_ZONES: ZoneInput[] = [
     name: 'Weapons storage site W-3 (illustrative)',
     weaponClasses: ['artillery_100mm_plus'],
     distanceKm: null,
-    geometry: { type: 'Polygon', coordinates: [[[35.2, 48.2], [35.3, 48.2], [35.3, 48.27], [35.2, 48.27], [35.2, 48.2]]] },
+    geometry: {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [35.2, 48.2],
+          [35.3, 48.2],
+          [35.3, 48.27],
+          [35.2, 48.27],
+          [35.2, 48.2],
+        ],
+      ],
+    },
   },
 ];

@@ -12,7 +12,12 @@ import type { MonitoringServices } from '../monitoring/routes.ts';
 import { CONTACT_LINE, DEMO_SECTORS, DEMO_ZONES } from './front.ts';
 
 export const DEMO_PARTICIPANTS = [
-  { code: 'USA', name: 'United States (monitoring lead, non-signatory)', kind: 'state', roles: ['monitoring_lead', 'non_signatory'] },
+  {
+    code: 'USA',
+    name: 'United States (monitoring lead, non-signatory)',
+    kind: 'state',
+    roles: ['monitoring_lead', 'non_signatory'],
+  },
   { code: 'FRA', name: 'France', kind: 'state', roles: ['signatory'] },
   { code: 'GBR', name: 'United Kingdom', kind: 'state', roles: ['signatory', 'force_lead_nation'] },
   { code: 'DEU', name: 'Germany', kind: 'state', roles: ['signatory'] },
@@ -75,10 +80,15 @@ function pointOnLine(t: number): [number, number] {
 }
 
 function bearingDeg(from: [number, number], to: [number, number]): number {
-  const [l1, p1, l2, p2] = [from[0], from[1], to[0], to[1]].map((d) => (d * Math.PI) / 180) as [number, number, number, number];
+  const [l1, p1, l2, p2] = [from[0], from[1], to[0], to[1]].map((d) => (d * Math.PI) / 180) as [
+    number,
+    number,
+    number,
+    number,
+  ];
   const y = Math.sin(l2 - l1) * Math.cos(p2);
   const x = Math.cos(p1) * Math.sin(p2) - Math.sin(p1) * Math.cos(p2) * Math.cos(l2 - l1);
-  return (((Math.atan2(y, x) * 180) / Math.PI) + 360) % 360;
+  return ((Math.atan2(y, x) * 180) / Math.PI + 360) % 360;
 }
 
 export interface DemoEvent {
@@ -92,7 +102,11 @@ export interface DemoEvent {
 /** The world the demonstration monitors observe: fewer events as the ceasefire settles. */
 export function demoEvents(now: number, days = 30, seed = 2026): DemoEvent[] {
   const rnd = seeded(seed);
-  const today = Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth(), new Date(now).getUTCDate());
+  const today = Date.UTC(
+    new Date(now).getUTCFullYear(),
+    new Date(now).getUTCMonth(),
+    new Date(now).getUTCDate(),
+  );
   const events: DemoEvent[] = [];
   for (let d = days - 1; d >= 0; d--) {
     const dayStart = today - d * 86_400_000;
@@ -110,7 +124,12 @@ export function demoEvents(now: number, days = 30, seed = 2026): DemoEvent[] {
           : type === 'burst' || type === 'shot'
             ? rnd.pick(['small_arms', 'heavy_machine_gun'] as const)
             : type === 'explosion' || type === 'impact'
-              ? rnd.pick(['mortar_under_120mm', 'mortar_120mm', 'artillery_100mm_plus', 'undetermined'] as const)
+              ? rnd.pick([
+                  'mortar_under_120mm',
+                  'mortar_120mm',
+                  'artillery_100mm_plus',
+                  'undetermined',
+                ] as const)
               : type === 'uav_flight'
                 ? 'uav'
                 : 'undetermined';
@@ -128,9 +147,19 @@ export function demoReports(events: DemoEvent[], seed = 7): Record<string, unkno
   events.forEach((e, n) => {
     const observers = e.type === 'movement_restriction' ? 1 : rnd.int(1, 4);
     for (let o = 0; o < observers; o++) {
-      const kind = e.type === 'movement_restriction' ? 'patrol' : rnd.weighted([['patrol', 5], ['camera', 2], ['uav', 2], ['sensor', 2], ['party', 1]] as const);
+      const kind =
+        e.type === 'movement_restriction'
+          ? 'patrol'
+          : rnd.weighted([
+              ['patrol', 5],
+              ['camera', 2],
+              ['uav', 2],
+              ['sensor', 2],
+              ['party', 1],
+            ] as const);
       const participant = kind === 'party' ? 'UKR' : rnd.pick(MONITORS);
-      const sourceId = kind === 'patrol' ? `${participant}-patrol-${rnd.int(1, 6)}` : `${kind}-${rnd.int(1, 30)}`;
+      const sourceId =
+        kind === 'patrol' ? `${participant}-patrol-${rnd.int(1, 6)}` : `${kind}-${rnd.int(1, 30)}`;
       const distM = kind === 'uav' ? rnd.between(300, 2000) : rnd.between(2500, 9000);
       const observer = destination(e.place[0], e.place[1], rnd.between(0, 360), distM);
       const start = e.at + rnd.between(-90_000, 90_000);
@@ -159,7 +188,14 @@ export function demoReports(events: DemoEvent[], seed = 7): Record<string, unkno
         weaponClass: e.weaponClass,
         count: Math.max(1, Math.round(e.count * rnd.between(0.6, 1.1))),
         countApproximate: e.count > 10,
-        means: kind === 'patrol' ? rnd.pick(['heard', 'seen'] as const) : kind === 'sensor' ? 'acoustic' : kind === 'party' ? 'reported' : kind,
+        means:
+          kind === 'patrol'
+            ? rnd.pick(['heard', 'seen'] as const)
+            : kind === 'sensor'
+              ? 'acoustic'
+              : kind === 'party'
+                ? 'reported'
+                : kind,
         notes:
           e.type === 'movement_restriction'
             ? 'Patrol stopped at a checkpoint and denied passage towards the line of contact (illustrative).'
@@ -188,7 +224,10 @@ export async function loadDemoScenario(s: MonitoringServices, now = Date.now()):
   const at = new Date(now).toISOString();
   await s.store.transaction(async (trx) => {
     for (const p of DEMO_PARTICIPANTS) {
-      await trx.insertInto('participants').values({ ...p, roles: JSON.stringify(p.roles) }).execute();
+      await trx
+        .insertInto('participants')
+        .values({ ...p, roles: JSON.stringify(p.roles) })
+        .execute();
     }
     await appendLeaves(
       trx,
@@ -205,7 +244,9 @@ export async function loadDemoScenario(s: MonitoringServices, now = Date.now()):
   }
   const summary = await s.reports.import(once(), { allOrNothing: true });
   if (summary.rejected > 0) {
-    throw new Error(`the demonstration scenario has invalid reports: ${JSON.stringify(summary.errors.slice(0, 3))}`);
+    throw new Error(
+      `the demonstration scenario has invalid reports: ${JSON.stringify(summary.errors.slice(0, 3))}`,
+    );
   }
 
   // The secretariat has worked through the older incidents; the last two days are still new.
@@ -219,7 +260,11 @@ export async function loadDemoScenario(s: MonitoringServices, now = Date.now()):
     for (const incident of page.items) {
       incidents++;
       if (incident.firstObserved > cutoff || rnd.next() < 0.25) continue;
-      await s.incidents.transition(incident.id, { to: 'triaged', reason: 'Reports consistent; queued for review', actor: ANALYST });
+      await s.incidents.transition(incident.id, {
+        to: 'triaged',
+        reason: 'Reports consistent; queued for review',
+        actor: ANALYST,
+      });
       const r = rnd.next();
       if (r < 0.55 && incident.sourceCount >= 2) {
         await s.incidents.transition(incident.id, {
@@ -234,14 +279,24 @@ export async function loadDemoScenario(s: MonitoringServices, now = Date.now()):
         });
         verified++;
       } else if (r < 0.75) {
-        await s.incidents.transition(incident.id, { to: 'under_investigation', reason: 'Single source; awaiting imagery', actor: ANALYST });
+        await s.incidents.transition(incident.id, {
+          to: 'under_investigation',
+          reason: 'Single source; awaiting imagery',
+          actor: ANALYST,
+        });
       } else if (r < 0.85) {
-        await s.incidents.transition(incident.id, { to: 'unverifiable', reason: 'No corroboration available', actor: ANALYST });
+        await s.incidents.transition(incident.id, {
+          to: 'unverifiable',
+          reason: 'No corroboration available',
+          actor: ANALYST,
+        });
       }
     }
     cursor = page.nextCursor ?? undefined;
   } while (cursor);
 
-  await s.store.transaction((trx) => trx.insertInto('meta').values({ key: 'demo', value: 'loaded' }).execute());
+  await s.store.transaction((trx) =>
+    trx.insertInto('meta').values({ key: 'demo', value: 'loaded' }).execute(),
+  );
   return { reports: summary.accepted, incidents, verified };
 }

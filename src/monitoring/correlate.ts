@@ -63,9 +63,9 @@ export interface IncidentSummary {
   firstObserved: number;
   lastObserved: number;
   /** In the order of EVENT_TYPES. */
-  types: EventType[];
+  types: readonly EventType[];
   /** In the order of WEAPON_CLASSES; weapon sightings of different classes never share an incident. */
-  weaponClasses: WeaponClass[];
+  weaponClasses: readonly WeaponClass[];
   /** Analyst-split or -merged incidents never merge automatically (reports may still join them). */
   locked: boolean;
 }
@@ -78,14 +78,20 @@ export interface CorrelationLink {
   reason: string;
 }
 
+/**
+ * An incident as a decision left it. It counts its reports rather than listing them: the links name them,
+ * and copying a growing list into every decision would cost time and memory quadratic in incident size.
+ */
+export type IncidentSnapshot = Omit<IncidentSummary, 'reportIds'> & { reportCount: number };
+
 export interface CorrelationDecision {
   incidentId: string;
   created: boolean;
   link: CorrelationLink;
   /** Ids of incidents absorbed into `incidentId`, oldest first; their reports now belong to it. */
-  merged: string[];
+  merged: readonly string[];
   /** The incident after the decision. */
-  incident: IncidentSummary;
+  incident: IncidentSnapshot;
 }
 
 /**
@@ -107,7 +113,9 @@ export interface CandidateWindow {
  * An incident as a database gives it back to `load()`. Without `weaponClasses`, they are read from the
  * reports passed alongside, which must then include every report the incident lists.
  */
-export type StoredIncident = Omit<IncidentSummary, 'weaponClasses'> & { weaponClasses?: WeaponClass[] };
+export type StoredIncident = Omit<IncidentSummary, 'weaponClasses'> & {
+  weaponClasses?: readonly WeaponClass[];
+};
 
 interface Live extends Indexed, IncidentState {
   id: string;
@@ -125,6 +133,17 @@ const byFirstThenId = (x: Live, y: Live): number =>
 
 const byScoreThenAge = (x: Candidate, y: Candidate): number =>
   y.a.score - x.a.score || byFirstThenId(x.inc, y.inc);
+
+const NO_MERGES: readonly string[] = Object.freeze([]);
+
+/**
+ * A reason is built from many pieces, which V8 keeps as a rope several times the size of the text; reading
+ * a character makes it flatten the rope, and a batch run keeps a million reasons.
+ */
+function flat(s: string): string {
+  s.charCodeAt(0);
+  return s;
+}
 
 const EVENT_TYPE_SET: ReadonlySet<string> = new Set(EVENT_TYPES);
 const WEAPON_CLASS_SET: ReadonlySet<string> = new Set(WEAPON_CLASSES);
@@ -157,26 +176,33 @@ export class Correlator {
    * remembered so a report is never correlated twice.
    */
   load(incidents: readonly StoredIncident[], reports: readonly CorrelationReport[] = []): void {
+    // Everything is checked before anything is kept, so a refused load leaves the correlator as it was.
     const classOf = new Map(reports.map((r) => [r.id, r.weaponClass]));
-    for (const s of incidents) {
+    const ids = new Set<string>();
+    const reportIds = new Set<string>();
+    const loaded = incidents.map((s): Live => {
+      const what = (): string => `incident ${s.id}`;
+      if (this.live.has(s.id) || ids.has(s.id)) throw new Error(`${what()} is already loaded`);
+      ids.add(s.id);
+      for (const r of s.reportIds) {
+        if (this.seenReports.has(r) || reportIds.has(r)) throw new Error(`report ${r} is already correlated`);
+        reportIds.add(r);
+      }
       const weaponClasses =
         s.weaponClasses ??
         s.reportIds.map((id) => {
           const c = classOf.get(id);
-          if (c === undefined)
-            throw new Error(`incident ${s.id}: give its weaponClasses or its report ${id}`);
+          if (c === undefined) throw new Error(`${what()}: give its weaponClasses or its report ${id}`);
           return c;
         });
-      if (this.live.has(s.id)) throw new Error(`incident ${s.id} is already loaded`);
       for (const t of s.types)
-        if (!EVENT_TYPE_SET.has(t)) throw new RangeError(`incident ${s.id}: unknown type ${t}`);
+        if (!EVENT_TYPE_SET.has(t)) throw new RangeError(`${what()}: unknown type ${t}`);
       for (const c of weaponClasses) {
-        if (!WEAPON_CLASS_SET.has(c)) throw new RangeError(`incident ${s.id}: unknown weapon class ${c}`);
+        if (!WEAPON_CLASS_SET.has(c)) throw new RangeError(`${what()}: unknown weapon class ${c}`);
       }
-      checkPlace(`incident ${s.id}`, s.lon, s.lat, s.uncertaintyM);
-      checkTimes(`incident ${s.id}`, s.firstObserved, s.lastObserved);
-      for (const r of s.reportIds) this.remember(r);
-      const inc: Live = {
+      checkPlace(what, s.lon, s.lat, s.uncertaintyM);
+      checkTimes(what, s.firstObserved, s.lastObserved);
+      return {
         id: s.id,
         reportIds: [...s.reportIds],
         lon: s.lon,
@@ -191,6 +217,9 @@ export class Correlator {
         linkable: s.uncertaintyM <= this.o.maxUncertaintyM,
         slot: newSlot(),
       };
+    });
+    for (const r of reportIds) this.seenReports.add(r);
+    for (const inc of loaded) {
       this.live.set(inc.id, inc);
       this.index.upsert(inc);
     }
@@ -199,7 +228,7 @@ export class Correlator {
   /** Correlates one report: it joins an incident, starts one, or merges several. */
   add(report: CorrelationReport): CorrelationDecision {
     checkReport(report);
-    if (this.seenReports.has(report.id)) throw new Error(`report ${report.id} is already correlated`);
+    this.remember(report.id);
     const o = this.o;
     const linked: Candidate[] = [];
     let nearMiss: Candidate | null = null;
@@ -220,7 +249,6 @@ export class Correlator {
     }
     found.length = 0;
     this.index.advance(report.observedFrom);
-    this.remember(report.id);
     if (linked.length === 0) return this.create(report, nearMiss);
     linked.sort(byScoreThenAge);
     const best = linked[0]!;
@@ -228,8 +256,9 @@ export class Correlator {
     group.sort(byFirstThenId);
     const survivor = group[0]!;
     let reason = explainLink(report, best.inc, best.a, o);
-    const merged: string[] = [];
+    let merged = NO_MERGES;
     if (group.length > 1) {
+      merged = group.slice(1).map((g) => g.id);
       const scores = linked.filter((c) => c !== best && group.includes(c.inc));
       reason += `; also links ${scores.map((c) => `${c.inc.id} (${c.a.score.toFixed(2)})`).join(', ')}: merged into ${survivor.id}`;
       for (const other of group.slice(1)) {
@@ -237,7 +266,6 @@ export class Correlator {
         survivor.reportIds.push(...other.reportIds);
         other.dead = true;
         this.live.delete(other.id);
-        merged.push(other.id);
       }
     }
     absorb(
@@ -258,9 +286,9 @@ export class Correlator {
     return {
       incidentId: survivor.id,
       created: false,
-      link: { reportId: report.id, incidentId: survivor.id, score: best.a.score, reason },
+      link: { reportId: report.id, incidentId: survivor.id, score: best.a.score, reason: flat(reason) },
       merged,
-      incident: summarise(survivor),
+      incident: snapshot(survivor),
     };
   }
 
@@ -302,7 +330,10 @@ export class Correlator {
   private create(report: CorrelationReport, nearMiss: Candidate | null): CorrelationDecision {
     const o = this.o;
     const id = this.newId === undefined ? report.id : this.newId();
-    if (this.live.has(id)) throw new Error(`incident id ${id} is already in use`);
+    if (this.live.has(id)) {
+      this.seenReports.delete(report.id);
+      throw new Error(`incident id ${id} is already in use`);
+    }
     const inc: Live = {
       id,
       reportIds: [report.id],
@@ -329,15 +360,17 @@ export class Correlator {
     return {
       incidentId: id,
       created: true,
-      link: { reportId: report.id, incidentId: id, score: 1, reason },
-      merged: [],
-      incident: summarise(inc),
+      link: { reportId: report.id, incidentId: id, score: 1, reason: flat(reason) },
+      merged: NO_MERGES,
+      incident: snapshot(inc),
     };
   }
 
   private remember(reportId: string): void {
-    if (this.seenReports.has(reportId)) throw new Error(`report ${reportId} is already correlated`);
-    this.seenReports.add(reportId);
+    const known = this.seenReports.size;
+    // One hash lookup instead of has() then add(): this runs for every report.
+    if (this.seenReports.add(reportId).size === known)
+      throw new Error(`report ${reportId} is already correlated`);
   }
 }
 
@@ -386,6 +419,21 @@ function soloRefusal(report: CorrelationReport, o: Readonly<CorrelationOptions>)
   return null;
 }
 
+function snapshot(inc: Live): IncidentSnapshot {
+  return {
+    id: inc.id,
+    reportCount: inc.reportIds.length,
+    lon: inc.lon,
+    lat: inc.lat,
+    uncertaintyM: inc.uncertaintyM,
+    firstObserved: inc.firstObserved,
+    lastObserved: inc.lastObserved,
+    types: typesOf(inc.typeMask),
+    weaponClasses: classesOf(inc.classMask),
+    locked: inc.locked,
+  };
+}
+
 function summarise(inc: Live): IncidentSummary {
   return {
     id: inc.id,
@@ -401,24 +449,24 @@ function summarise(inc: Live): IncidentSummary {
   };
 }
 
-function checkPlace(what: string, lon: number, lat: number, uncertaintyM: number): void {
+function checkPlace(what: () => string, lon: number, lat: number, uncertaintyM: number): void {
   if (!(lon >= -180 && lon <= 180 && lat >= -90 && lat <= 90))
-    throw new RangeError(`${what}: place out of range`);
+    throw new RangeError(`${what()}: place out of range`);
   if (!(uncertaintyM >= 0 && Number.isFinite(uncertaintyM)))
-    throw new RangeError(`${what}: bad uncertaintyM`);
+    throw new RangeError(`${what()}: bad uncertaintyM`);
 }
 
-function checkTimes(what: string, from: number, to: number): void {
+function checkTimes(what: () => string, from: number, to: number): void {
   if (!(Number.isFinite(from) && Number.isFinite(to) && from <= to)) {
-    throw new RangeError(`${what}: observed times must be finite with from <= to`);
+    throw new RangeError(`${what()}: observed times must be finite with from <= to`);
   }
 }
 
 function checkReport(r: CorrelationReport): void {
-  const what = `report ${r.id}`;
-  if (!EVENT_TYPE_SET.has(r.type)) throw new RangeError(`${what}: unknown type ${r.type}`);
+  const what = (): string => `report ${r.id}`;
+  if (!EVENT_TYPE_SET.has(r.type)) throw new RangeError(`${what()}: unknown type ${r.type}`);
   if (!WEAPON_CLASS_SET.has(r.weaponClass))
-    throw new RangeError(`${what}: unknown weapon class ${r.weaponClass}`);
+    throw new RangeError(`${what()}: unknown weapon class ${r.weaponClass}`);
   checkPlace(what, r.lon, r.lat, r.uncertaintyM);
   checkTimes(what, r.observedFrom, r.observedTo);
 }

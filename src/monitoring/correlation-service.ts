@@ -3,21 +3,16 @@
  * of new reports could touch (its candidate window), run it, and write back what changed: new
  * incidents, merges, and each touched incident's figures. Runs in the ingest transaction.
  */
-import type { Tx } from '../kernel/store/store.ts';
-import type { ReportTable } from '../kernel/store/schema.ts';
+
 import { uuid7 } from '../kernel/ids/uuid7.ts';
 import { appendLeaves } from '../kernel/ledger/append.ts';
-import { candidateWindow, Correlator, type StoredIncident } from './correlate.ts';
+import type { ReportTable } from '../kernel/store/schema.ts';
+import type { Tx } from '../kernel/store/store.ts';
+import { Correlator, candidateWindow, type StoredIncident } from './correlate.ts';
 import type { Geography } from './enrich.ts';
-import { refreshIncidents } from './incident-refresh.ts';
-import type { CorrelationReport } from './types.ts';
+import { figuresOf } from './incident-refresh.ts';
 import type { EventType, WeaponClass } from './report-schema.ts';
-
-export interface LinkResult {
-  incidentId: string;
-  score: number;
-  reason: string;
-}
+import type { CorrelationReport } from './types.ts';
 
 export function correlationFacts(r: ReportTable): CorrelationReport {
   return {
@@ -96,15 +91,28 @@ export async function loadCandidates(
   return { incidents, reports };
 }
 
+export interface CorrelationPlan {
+  /** Ids of the incidents this batch created, already inserted with their figures. */
+  created: string[];
+  /** Completes the change once the new reports are stored: merges, figures of stored incidents, history, leaves. */
+  finish(): Promise<void>;
+}
+
+/**
+ * Correlates new report rows (setting each row's incident and link), inserts the incidents they start
+ * and returns the rest of the work for after the rows are inserted. Figures of incidents that only
+ * hold new reports are computed from the rows in hand; stored incidents read their other reports.
+ */
 export async function correlateNewReports(
   trx: Tx,
   rows: ReportTable[],
   geography: Geography,
   now: string,
-): Promise<{ links: Map<string, LinkResult>; finish: () => Promise<void> }> {
-  const links = new Map<string, LinkResult>();
-  if (rows.length === 0) return { links, finish: async () => {} };
-  const facts = rows.map(correlationFacts).sort((a, b) => a.observedFrom - b.observedFrom || (a.id < b.id ? -1 : 1));
+): Promise<CorrelationPlan> {
+  if (rows.length === 0) return { created: [], finish: async () => {} };
+  const facts = rows
+    .map(correlationFacts)
+    .sort((a, b) => a.observedFrom - b.observedFrom || (a.id < b.id ? -1 : 1));
 
   const windows = facts.map((f) => candidateWindow(f));
   const union = windows.reduce((u, w) => ({
@@ -122,16 +130,12 @@ export async function correlateNewReports(
   correlator.load(candidates.incidents, candidates.reports);
   const created = new Set<string>();
   const absorbed = new Map<string, string>();
-  const touched = new Set<string>();
+  const decided = new Map<string, { incidentId: string; score: number; reason: string }>();
   for (const f of facts) {
     const d = correlator.add(f);
-    links.set(f.id, { incidentId: d.incidentId, score: d.link.score, reason: d.link.reason });
+    decided.set(f.id, { incidentId: d.incidentId, score: d.link.score, reason: d.link.reason });
     if (d.created) created.add(d.incidentId);
-    touched.add(d.incidentId);
-    for (const m of d.merged) {
-      absorbed.set(m, d.incidentId);
-      touched.delete(m);
-    }
+    for (const m of d.merged) absorbed.set(m, d.incidentId);
   }
   // A chain of merges within the batch: follow each absorbed incident to its final survivor.
   const survivor = (id: string): string => {
@@ -139,52 +143,74 @@ export async function correlateNewReports(
     while (absorbed.has(s)) s = absorbed.get(s)!;
     return s;
   };
-  for (const [reportId, link] of links) links.set(reportId, { ...link, incidentId: survivor(link.incidentId) });
+
+  const members = new Map<string, ReportTable[]>();
+  const addMember = (id: string, row: ReportTable) => {
+    const list = members.get(id);
+    if (list) list.push(row);
+    else members.set(id, [row]);
+  };
+  for (const row of rows) {
+    const link = decided.get(row.id)!;
+    row.incident_id = survivor(link.incidentId);
+    row.link_score = link.score;
+    row.link_reason = link.reason;
+    addMember(row.incident_id, row);
+  }
+  const storedAbsorbed = [...absorbed.keys()].filter((id) => stored.has(id));
+  // Stored reports of every incident whose figures change: touched stored ones and those merged away.
+  const storedTouched = [...members.keys()].filter((id) => stored.has(id));
+  const toRead = [...storedTouched, ...storedAbsorbed];
+  for (let i = 0; i < toRead.length; i += 400) {
+    const part = await trx
+      .selectFrom('reports')
+      .selectAll()
+      .where('incident_id', 'in', toRead.slice(i, i + 400))
+      .execute();
+    for (const r of part) addMember(survivor(r.incident_id!), r);
+  }
 
   const summaries = new Map(correlator.incidents().map((i) => [i.id, i]));
+  const figuresFor = (id: string) => figuresOf(members.get(id)!, geography, summaries.get(id));
   const newIncidents = [...created].filter((id) => !absorbed.has(id));
-  if (newIncidents.length) {
-    const values = newIncidents.map((id) => {
-      const s = summaries.get(id)!;
-      return {
-        id,
-        status: 'received',
-        primary_type: s.types[0] ?? 'explosion',
-        types: JSON.stringify(s.types),
-        first_observed: new Date(s.firstObserved).toISOString(),
-        last_observed: new Date(s.lastObserved).toISOString(),
-        lon: s.lon,
-        lat: s.lat,
-        uncertainty_m: s.uncertaintyM,
-        oblast: null,
-        sector_id: null,
-        report_count: 0,
-        source_count: 0,
-        counts: '{}',
-        weapon_violation: 0,
-        locked: 0,
-        attribution_party: null,
-        attribution_confidence: null,
-        attribution_basis: null,
-        attribution_notes: null,
-        merged_into: null,
-        created_at: now,
-        updated_at: now,
-      };
-    });
-    for (let i = 0; i < values.length; i += 400) {
-      await trx.insertInto('incidents').values(values.slice(i, i + 400)).execute();
-    }
+  const values = newIncidents.map((id) => ({
+    id,
+    status: 'received',
+    ...figuresFor(id),
+    locked: 0,
+    attribution_party: null,
+    attribution_confidence: null,
+    attribution_basis: null,
+    attribution_notes: null,
+    merged_into: null,
+    created_at: now,
+    updated_at: now,
+  }));
+  for (let i = 0; i < values.length; i += 200) {
+    await trx
+      .insertInto('incidents')
+      .values(values.slice(i, i + 200))
+      .execute();
   }
 
   return {
-    links,
+    created: newIncidents,
     finish: async () => {
-      const storedAbsorbed = [...absorbed.keys()].filter((id) => stored.has(id));
       for (const id of storedAbsorbed) {
         const into = survivor(id);
         await trx.updateTable('reports').set({ incident_id: into }).where('incident_id', '=', id).execute();
-        await trx.updateTable('incidents').set({ merged_into: into, updated_at: now }).where('id', '=', id).execute();
+        await trx
+          .updateTable('incidents')
+          .set({ merged_into: into, updated_at: now })
+          .where('id', '=', id)
+          .execute();
+      }
+      for (const id of storedTouched) {
+        await trx
+          .updateTable('incidents')
+          .set({ ...figuresFor(id), updated_at: now })
+          .where('id', '=', id)
+          .execute();
       }
       const history = [
         ...newIncidents.map((id) => ({
@@ -211,10 +237,11 @@ export async function correlateNewReports(
         })),
       ];
       for (let i = 0; i < history.length; i += 400) {
-        await trx.insertInto('incident_events').values(history.slice(i, i + 400)).execute();
+        await trx
+          .insertInto('incident_events')
+          .values(history.slice(i, i + 400))
+          .execute();
       }
-      const refresh = [...new Set([...touched].map(survivor))];
-      await refreshIncidents(trx, refresh, now, geography, (id) => summaries.get(id));
       if (storedAbsorbed.length) {
         await appendLeaves(
           trx,

@@ -66,14 +66,27 @@ export class GeographyService {
     const now = new Date().toISOString();
     const zone = await this.store.transaction(async (trx) => {
       if (id) {
-        const existing = await trx.selectFrom('zones').select('created_at').where('id', '=', id).executeTakeFirst();
+        const existing = await trx
+          .selectFrom('zones')
+          .select('created_at')
+          .where('id', '=', id)
+          .executeTakeFirst();
         if (!existing) throw new Problem('not_found', `no zone ${id}`);
-        await trx.updateTable('zones').set(zoneRow(input, id, existing.created_at, now)).where('id', '=', id).execute();
+        await trx
+          .updateTable('zones')
+          .set(zoneRow(input, id, existing.created_at, now))
+          .where('id', '=', id)
+          .execute();
       } else {
         id = uuid7();
-        await trx.insertInto('zones').values(zoneRow(input, id, now, now)).execute();
+        await trx
+          .insertInto('zones')
+          .values(zoneRow(input, id, now, now))
+          .execute();
       }
-      const saved = zoneFromRow((await trx.selectFrom('zones').selectAll().where('id', '=', id).executeTakeFirst())!);
+      const saved = zoneFromRow(
+        (await trx.selectFrom('zones').selectAll().where('id', '=', id).executeTakeFirst())!,
+      );
       await appendLeaves(trx, [{ kind: 'zone', recordId: saved.id, content: saved, at: now }]);
       return saved;
     });
@@ -103,7 +116,12 @@ export async function saveSectorIn(trx: Tx, input: SectorInput, now: string): Pr
   const id = input.id ?? uuid7();
   const row = { id, name: input.name, geometry: JSON.stringify(input.geometry), created_at: now };
   const existing = await trx.selectFrom('sectors').select('id').where('id', '=', id).executeTakeFirst();
-  if (existing) await trx.updateTable('sectors').set({ name: row.name, geometry: row.geometry }).where('id', '=', id).execute();
+  if (existing)
+    await trx
+      .updateTable('sectors')
+      .set({ name: row.name, geometry: row.geometry })
+      .where('id', '=', id)
+      .execute();
   else await trx.insertInto('sectors').values(row).execute();
   const sector = { id, name: input.name, geometry: input.geometry };
   await appendLeaves(trx, [{ kind: 'sector', recordId: id, content: sector, at: now }]);

@@ -41,7 +41,12 @@ for (const dialect of DIALECTS) {
     });
 
     const importBody = (contentType: string, payload: string, query = '') =>
-      app.http.inject({ method: 'POST', url: `/api/v1/reports/import${query}`, headers: { 'content-type': contentType }, payload });
+      app.http.inject({
+        method: 'POST',
+        url: `/api/v1/reports/import${query}`,
+        headers: { 'content-type': contentType },
+        payload,
+      });
 
     it('lands the good NDJSON rows and names each bad row by line and field', async () => {
       const good1 = aReport();
@@ -67,7 +72,12 @@ for (const dialect of DIALECTS) {
     });
 
     it('reads CSV in Guarantor’s own layout, quoted cells included', async () => {
-      const csv = [CSV_HEADER, csvRow('csv-1'), csvRow('csv-2', { type: 'tsunami' }), csvRow('csv-3', { lat: 'north' })].join('\r\n');
+      const csv = [
+        CSV_HEADER,
+        csvRow('csv-1'),
+        csvRow('csv-2', { type: 'tsunami' }),
+        csvRow('csv-3', { lat: 'north' }),
+      ].join('\r\n');
       const summary = (await importBody('text/csv', csv)).json();
       expect(summary).toMatchObject({ accepted: 1, rejected: 2 });
       expect(summary.errors.map((e: { line: number; field: string }) => [e.line, e.field])).toEqual([
@@ -75,11 +85,20 @@ for (const dialect of DIALECTS) {
         [4, 'observer.lat'],
       ]);
       const stored = (await app.http.inject({ method: 'GET', url: '/api/v1/reports?limit=1' })).json().items;
-      expect(stored[0]).toMatchObject({ clientInstanceId: 'csv-1', notes: 'Heard from the "north" checkpoint', event: { bearingDeg: 120, distanceKm: [3, 5] } });
+      expect(stored[0]).toMatchObject({
+        clientInstanceId: 'csv-1',
+        notes: 'Heard from the "north" checkpoint',
+        event: { bearingDeg: 120, distanceKm: [3, 5] },
+      });
     });
 
     it('reports a CSV with a broken quote with its line, keeping the rows before it', async () => {
-      const csv = [CSV_HEADER, csvRow('bq-1'), csvRow('bq-2', { notes: '"unterminated' }), csvRow('bq-3')].join('\n');
+      const csv = [
+        CSV_HEADER,
+        csvRow('bq-1'),
+        csvRow('bq-2', { notes: '"unterminated' }),
+        csvRow('bq-3'),
+      ].join('\n');
       const summary = (await importBody('text/csv', csv)).json();
       expect(summary.accepted).toBe(1);
       expect(summary.errors[0]).toMatchObject({ line: 3, code: 'invalid_csv' });
@@ -103,7 +122,11 @@ for (const dialect of DIALECTS) {
         type: 'FeatureCollection',
         features: [
           { type: 'Feature', geometry: { type: 'Point', coordinates: [37.3, 48.2] }, properties: rest },
-          { type: 'Feature', geometry: { type: 'Point', coordinates: [37.3, 48.2] }, properties: { ...rest, clientInstanceId: 'geo-2', type: 'nope' } },
+          {
+            type: 'Feature',
+            geometry: { type: 'Point', coordinates: [37.3, 48.2] },
+            properties: { ...rest, clientInstanceId: 'geo-2', type: 'nope' },
+          },
         ],
       };
       const summary = (await importBody('application/geo+json', JSON.stringify(fc))).json();
@@ -126,7 +149,10 @@ for (const dialect of DIALECTS) {
           'event.lon': { column: 'longitude', transform: 'number' },
           'event.lat': { column: 'latitude', transform: 'number' },
           geoPrecision: { column: 'geo_precision', values: { '1': 'settlement', '2': 'district' } },
-          type: { column: 'sub_event_type', values: { 'Shelling/artillery/missile attack': 'explosion', 'Armed clash': 'burst' } },
+          type: {
+            column: 'sub_event_type',
+            values: { 'Shelling/artillery/missile attack': 'explosion', 'Armed clash': 'burst' },
+          },
           means: { const: 'reported' },
         },
       };
@@ -136,12 +162,20 @@ for (const dialect of DIALECTS) {
         `UKR1,${yesterday},Shelling/artillery/missile attack,47.9,37.2,1,Local media`,
         `UKR2,${yesterday},Looting,47.9,37.2,1,Local media`,
       ].join('\n');
-      const res = await importBody('text/csv', csv, `?mapping=${encodeURIComponent(JSON.stringify(mapping))}`);
+      const res = await importBody(
+        'text/csv',
+        csv,
+        `?mapping=${encodeURIComponent(JSON.stringify(mapping))}`,
+      );
       expect(res.statusCode).toBe(200);
       const summary = res.json();
       expect(summary).toMatchObject({ accepted: 1, rejected: 1 });
       expect(summary.errors[0]).toMatchObject({ line: 3, code: 'unknown_value' });
-      const badMapping = await importBody('text/csv', csv, `?mapping=${encodeURIComponent('{"format":"csv","columns":{"x":1}}')}`);
+      const badMapping = await importBody(
+        'text/csv',
+        csv,
+        `?mapping=${encodeURIComponent('{"format":"csv","columns":{"x":1}}')}`,
+      );
       expect(badMapping.statusCode).toBe(400);
       expect(badMapping.json().field).toMatch(/^mapping/);
     });

@@ -49,7 +49,11 @@ export interface IncidentFigures {
   weapon_violation: number;
 }
 
-export function figuresOf(rows: readonly ReportTable[], geography: Geography, centroid?: Centroid): IncidentFigures {
+export function figuresOf(
+  rows: readonly ReportTable[],
+  geography: Geography,
+  centroid?: Centroid,
+): IncidentFigures {
   const reports = rows.map(reportFromRow);
   const counts = countIncidentEvents(reports);
   const typeOrder = new Map<EventType, number>();
@@ -57,7 +61,8 @@ export function figuresOf(rows: readonly ReportTable[], geography: Geography, ce
   const types = [...typeOrder.keys()].sort();
   // The primary type is the one with the most events (then most reports), so a map symbol says the most.
   const primary = [...types].sort(
-    (a, b) => (counts[b] ?? 0) - (counts[a] ?? 0) || typeOrder.get(b)! - typeOrder.get(a)! || (a < b ? -1 : 1),
+    (a, b) =>
+      (counts[b] ?? 0) - (counts[a] ?? 0) || typeOrder.get(b)! - typeOrder.get(a)! || (a < b ? -1 : 1),
   )[0]!;
   const c = centroid ?? centroidOf(reports.map((r) => r.estimated));
   let first = rows[0]!.observed_from;

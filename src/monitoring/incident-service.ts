@@ -10,7 +10,12 @@ import { appendLeaves } from '../kernel/ledger/append.ts';
 import type { Database, IncidentTable } from '../kernel/store/schema.ts';
 import type { Store, Tx } from '../kernel/store/store.ts';
 import type { GeographyService } from './geography-service.ts';
-import { type Incident, type IncidentHistoryEntry, incidentFromRow, historyFromRow } from './incident-model.ts';
+import {
+  historyFromRow,
+  type Incident,
+  type IncidentHistoryEntry,
+  incidentFromRow,
+} from './incident-model.ts';
 import { refreshIncidents } from './incident-refresh.ts';
 import { canTransition, type TransitionInput } from './incident-status.ts';
 import { type Report, reportFromRow } from './report-model.ts';
@@ -52,7 +57,10 @@ export async function listIncidents(db: Kysely<Database>, f: IncidentFilter): Pr
   if (f.cursor) {
     const [first, id] = decodeCursor(f.cursor, 2) as [string, string];
     q = q.where((eb) =>
-      eb.or([eb('first_observed', '<', first), eb.and([eb('first_observed', '=', first), eb('id', '<', id)])]),
+      eb.or([
+        eb('first_observed', '<', first),
+        eb.and([eb('first_observed', '=', first), eb('id', '<', id)]),
+      ]),
     );
   }
   const rows = await q
@@ -75,10 +83,26 @@ async function mustGetRow(db: Kysely<Database> | Tx, id: string): Promise<Incide
 export async function getIncident(db: Kysely<Database>, id: string): Promise<IncidentDetail> {
   const row = await mustGetRow(db, id);
   const [reports, history] = await Promise.all([
-    db.selectFrom('reports').selectAll().where('incident_id', '=', id).orderBy('observed_from').orderBy('id').execute(),
-    db.selectFrom('incident_events').selectAll().where('incident_id', '=', id).orderBy('at').orderBy('id').execute(),
+    db
+      .selectFrom('reports')
+      .selectAll()
+      .where('incident_id', '=', id)
+      .orderBy('observed_from')
+      .orderBy('id')
+      .execute(),
+    db
+      .selectFrom('incident_events')
+      .selectAll()
+      .where('incident_id', '=', id)
+      .orderBy('at')
+      .orderBy('id')
+      .execute(),
   ]);
-  return { ...incidentFromRow(row), reports: reports.map(reportFromRow), history: history.map(historyFromRow) };
+  return {
+    ...incidentFromRow(row),
+    reports: reports.map(reportFromRow),
+    history: history.map(historyFromRow),
+  };
 }
 
 export class IncidentService {
@@ -99,14 +123,23 @@ export class IncidentService {
     const now = new Date().toISOString();
     await this.store.transaction(async (trx) => {
       const row = await mustGetRow(trx, id);
-      if (row.merged_into) throw new Problem('state_conflict', `incident ${id} was merged into ${row.merged_into}`);
+      if (row.merged_into)
+        throw new Problem('state_conflict', `incident ${id} was merged into ${row.merged_into}`);
       const from = row.status as IncidentStatus;
       if (!canTransition(from, t.to)) {
-        throw new Problem('state_conflict', `an incident that is ${from} cannot become ${t.to}`, { field: 'to' });
+        throw new Problem('state_conflict', `an incident that is ${from} cannot become ${t.to}`, {
+          field: 'to',
+        });
       }
       if (t.duplicateOf !== undefined) {
-        if (t.to !== 'duplicate') throw new Problem('validation_failed', 'duplicateOf goes with to: duplicate', { field: 'duplicateOf' });
-        if (t.duplicateOf === id) throw new Problem('validation_failed', 'an incident cannot duplicate itself', { field: 'duplicateOf' });
+        if (t.to !== 'duplicate')
+          throw new Problem('validation_failed', 'duplicateOf goes with to: duplicate', {
+            field: 'duplicateOf',
+          });
+        if (t.duplicateOf === id)
+          throw new Problem('validation_failed', 'an incident cannot duplicate itself', {
+            field: 'duplicateOf',
+          });
         await mustGetRow(trx, t.duplicateOf);
       }
       const attribution = t.to === 'verified' ? t.attribution : undefined;
@@ -142,36 +175,61 @@ export class IncidentService {
         details: Object.keys(details).length ? JSON.stringify(details) : null,
       };
       await trx.insertInto('incident_events').values(entry).execute();
-      await appendLeaves(trx, [{ kind: 'incident.transition', recordId: id, content: historyFromRow(entry), at: now }]);
+      await appendLeaves(trx, [
+        { kind: 'incident.transition', recordId: id, content: historyFromRow(entry), at: now },
+      ]);
     });
     return this.get(id);
   }
 
   /** Moves the named reports into a new incident; both halves are locked against automatic re-merging. */
-  async split(id: string, input: { reportIds: string[]; reason: string; actor: string }): Promise<{ from: IncidentDetail; to: IncidentDetail }> {
+  async split(
+    id: string,
+    input: { reportIds: string[]; reason: string; actor: string },
+  ): Promise<{ from: IncidentDetail; to: IncidentDetail }> {
     const now = new Date().toISOString();
     const geography = await this.geography.current();
     const newId = uuid7();
     await this.store.transaction(async (trx) => {
       const row = await mustGetRow(trx, id);
-      if (row.merged_into) throw new Problem('state_conflict', `incident ${id} was merged into ${row.merged_into}`);
+      if (row.merged_into)
+        throw new Problem('state_conflict', `incident ${id} was merged into ${row.merged_into}`);
       const members = await trx.selectFrom('reports').select('id').where('incident_id', '=', id).execute();
       const memberIds = new Set(members.map((m) => m.id));
       const moving = [...new Set(input.reportIds)];
       const stranger = moving.find((r) => !memberIds.has(r));
-      if (stranger) throw new Problem('unprocessable', `report ${stranger} is not part of incident ${id}`, { field: 'reportIds' });
+      if (stranger)
+        throw new Problem('unprocessable', `report ${stranger} is not part of incident ${id}`, {
+          field: 'reportIds',
+        });
       if (moving.length >= memberIds.size) {
-        throw new Problem('unprocessable', 'a split must leave at least one report in the incident', { field: 'reportIds' });
+        throw new Problem('unprocessable', 'a split must leave at least one report in the incident', {
+          field: 'reportIds',
+        });
       }
       await trx
         .insertInto('incidents')
-        .values({ ...row, id: newId, status: 'received', locked: 1, created_at: now, updated_at: now,
-          attribution_party: null, attribution_confidence: null, attribution_basis: null, attribution_notes: null })
+        .values({
+          ...row,
+          id: newId,
+          status: 'received',
+          locked: 1,
+          created_at: now,
+          updated_at: now,
+          attribution_party: null,
+          attribution_confidence: null,
+          attribution_basis: null,
+          attribution_notes: null,
+        })
         .execute();
       for (let i = 0; i < moving.length; i += 400) {
         await trx
           .updateTable('reports')
-          .set({ incident_id: newId, link_score: 1, link_reason: `split from ${id} by ${input.actor}: ${input.reason}` })
+          .set({
+            incident_id: newId,
+            link_score: 1,
+            link_reason: `split from ${id} by ${input.actor}: ${input.reason}`,
+          })
           .where('id', 'in', moving.slice(i, i + 400))
           .execute();
       }
@@ -190,26 +248,47 @@ export class IncidentService {
         details: JSON.stringify(details),
       }));
       await trx.insertInto('incident_events').values(entries).execute();
-      await appendLeaves(trx, [{ kind: 'incident.split', recordId: id, content: { ...details, actor: input.actor, reason: input.reason }, at: now }]);
+      await appendLeaves(trx, [
+        {
+          kind: 'incident.split',
+          recordId: id,
+          content: { ...details, actor: input.actor, reason: input.reason },
+          at: now,
+        },
+      ]);
     });
     return { from: await this.get(id), to: await this.get(newId) };
   }
 
   /** Absorbs the named incidents into this one. */
-  async merge(id: string, input: { incidentIds: string[]; reason: string; actor: string }): Promise<IncidentDetail> {
+  async merge(
+    id: string,
+    input: { incidentIds: string[]; reason: string; actor: string },
+  ): Promise<IncidentDetail> {
     const now = new Date().toISOString();
     const geography = await this.geography.current();
     const others = [...new Set(input.incidentIds)].filter((o) => o !== id);
-    if (others.length === 0) throw new Problem('unprocessable', 'name at least one other incident to merge', { field: 'incidentIds' });
+    if (others.length === 0)
+      throw new Problem('unprocessable', 'name at least one other incident to merge', {
+        field: 'incidentIds',
+      });
     await this.store.transaction(async (trx) => {
       const row = await mustGetRow(trx, id);
-      if (row.merged_into) throw new Problem('state_conflict', `incident ${id} was merged into ${row.merged_into}`);
+      if (row.merged_into)
+        throw new Problem('state_conflict', `incident ${id} was merged into ${row.merged_into}`);
       for (const other of others) {
         const o = await mustGetRow(trx, other);
-        if (o.merged_into) throw new Problem('state_conflict', `incident ${other} was already merged into ${o.merged_into}`, { field: 'incidentIds' });
+        if (o.merged_into)
+          throw new Problem('state_conflict', `incident ${other} was already merged into ${o.merged_into}`, {
+            field: 'incidentIds',
+          });
       }
       await trx.updateTable('reports').set({ incident_id: id }).where('incident_id', 'in', others).execute();
-      await trx.updateTable('incidents').set({ merged_into: id, updated_at: now }).where('id', 'in', others).execute();
+      await trx
+        .updateTable('incidents')
+        .set({ merged_into: id, updated_at: now })
+        .where('id', 'in', others)
+        .execute();
       await trx.updateTable('incidents').set({ locked: 1 }).where('id', '=', id).execute();
       await refreshIncidents(trx, [id], now, geography);
       const details = { into: id, absorbed: others.sort() };
@@ -229,7 +308,14 @@ export class IncidentService {
           })),
         )
         .execute();
-      await appendLeaves(trx, [{ kind: 'incident.merged', recordId: id, content: { ...details, actor: input.actor, reason: input.reason }, at: now }]);
+      await appendLeaves(trx, [
+        {
+          kind: 'incident.merged',
+          recordId: id,
+          content: { ...details, actor: input.actor, reason: input.reason },
+          at: now,
+        },
+      ]);
     });
     return this.get(id);
   }

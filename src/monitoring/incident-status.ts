@@ -57,7 +57,11 @@ export const transitionInputSchema = z
   .strict()
   .superRefine((t, ctx) => {
     if (t.attribution && t.to !== 'verified') {
-      ctx.addIssue({ code: 'custom', path: ['attribution'], message: 'an attribution is assessed only when verifying' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['attribution'],
+        message: 'an attribution is assessed only when verifying',
+      });
     }
   });
 export type TransitionInput = z.infer<typeof transitionInputSchema>;

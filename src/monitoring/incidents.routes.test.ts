@@ -13,8 +13,12 @@ for (const dialect of DIALECTS) {
       await app?.close();
     });
 
-    const inject = (method: 'GET' | 'POST', url: string, payload?: object, headers?: Record<string, string>) =>
-      app.http.inject({ method, url, ...(payload ? { payload } : {}), ...(headers ? { headers } : {}) });
+    const inject = (
+      method: 'GET' | 'POST',
+      url: string,
+      payload?: object,
+      headers?: Record<string, string>,
+    ) => app.http.inject({ method, url, ...(payload ? { payload } : {}), ...(headers ? { headers } : {}) });
 
     async function incidentOf(overrides: Record<string, unknown> = {}): Promise<string> {
       const res = await inject('POST', '/api/v1/reports', aReport(overrides));
@@ -24,7 +28,11 @@ for (const dialect of DIALECTS) {
 
     it('walks an incident through triage and verification, recording who, when and why', async () => {
       const id = await incidentOf({ event: { lon: 36.5, lat: 47.7 }, observer: { lon: 36.45, lat: 47.69 } });
-      const triaged = await inject('POST', `/api/v1/incidents/${id}/transitions`, { to: 'triaged', reason: 'plausible', actor: 'Analyst A' });
+      const triaged = await inject('POST', `/api/v1/incidents/${id}/transitions`, {
+        to: 'triaged',
+        reason: 'plausible',
+        actor: 'Analyst A',
+      });
       expect(triaged.statusCode).toBe(200);
       expect(triaged.json().status).toBe('triaged');
 
@@ -36,7 +44,11 @@ for (const dialect of DIALECTS) {
       });
       const body = verified.json();
       expect(body.status).toBe('verified');
-      expect(body.assessedAttribution).toEqual({ party: 'RUS', confidence: 'medium', basis: ['crater_analysis', 'imagery'] });
+      expect(body.assessedAttribution).toEqual({
+        party: 'RUS',
+        confidence: 'medium',
+        basis: ['crater_analysis', 'imagery'],
+      });
       const transitions = body.history.filter((h: { action: string }) => h.action === 'transition');
       expect(transitions.map((h: { toStatus: string; actor: string }) => [h.toStatus, h.actor])).toEqual([
         ['triaged', 'Analyst A'],
@@ -49,40 +61,71 @@ for (const dialect of DIALECTS) {
     it('refuses a transition the workflow does not allow, and changes nothing', async () => {
       const id = await incidentOf({ event: { lon: 35.5, lat: 47.45 }, observer: { lon: 35.45, lat: 47.4 } });
       const events = await count(app, 'incident_events');
-      const res = await inject('POST', `/api/v1/incidents/${id}/transitions`, { to: 'verified', reason: 'too fast', actor: 'A' });
+      const res = await inject('POST', `/api/v1/incidents/${id}/transitions`, {
+        to: 'verified',
+        reason: 'too fast',
+        actor: 'A',
+      });
       expect(res.statusCode).toBe(409);
       expect(res.json()).toMatchObject({ code: 'state_conflict', field: 'to' });
       expect(await count(app, 'incident_events')).toBe(events);
-      const noReason = await inject('POST', `/api/v1/incidents/${id}/transitions`, { to: 'triaged', reason: '', actor: 'A' });
-      expect(noReason.statusCode).toBe(400);
-      expect(noReason.json().field).toBe('reason');
-      const unknown = await inject('POST', '/api/v1/incidents/01900000-0000-7000-8000-000000000000/transitions', {
+      const noReason = await inject('POST', `/api/v1/incidents/${id}/transitions`, {
         to: 'triaged',
-        reason: 'nothing here',
+        reason: '',
         actor: 'A',
       });
+      expect(noReason.statusCode).toBe(400);
+      expect(noReason.json().field).toBe('reason');
+      const unknown = await inject(
+        'POST',
+        '/api/v1/incidents/01900000-0000-7000-8000-000000000000/transitions',
+        {
+          to: 'triaged',
+          reason: 'nothing here',
+          actor: 'A',
+        },
+      );
       expect(unknown.statusCode).toBe(404);
     });
 
     it('splits and merges incidents with a recorded reason, and correlation leaves them be', async () => {
       const at = new Date(Date.now() - 4 * 3_600_000);
-      const times = { observedFrom: at.toISOString(), observedTo: new Date(at.getTime() + 300_000).toISOString() };
+      const times = {
+        observedFrom: at.toISOString(),
+        observedTo: new Date(at.getTime() + 300_000).toISOString(),
+      };
       const place = { event: { lon: 34.6, lat: 47.4 }, observer: { lon: 34.55, lat: 47.38 } };
-      const a = await incidentOf({ ...times, ...place, source: { kind: 'patrol', id: 'p-a', participant: 'FRA' } });
-      const b = await incidentOf({ ...times, ...place, source: { kind: 'uav', id: 'u-b', participant: 'GBR' } });
+      const a = await incidentOf({
+        ...times,
+        ...place,
+        source: { kind: 'patrol', id: 'p-a', participant: 'FRA' },
+      });
+      const b = await incidentOf({
+        ...times,
+        ...place,
+        source: { kind: 'uav', id: 'u-b', participant: 'GBR' },
+      });
       expect(b).toBe(a);
       const detail = (await inject('GET', `/api/v1/incidents/${a}`)).json();
       expect(detail.reports).toHaveLength(2);
       const moving = detail.reports[1].id;
 
-      const split = await inject('POST', `/api/v1/incidents/${a}/split`, { reportIds: [moving], reason: 'two separate strikes', actor: 'Analyst C' });
+      const split = await inject('POST', `/api/v1/incidents/${a}/split`, {
+        reportIds: [moving],
+        reason: 'two separate strikes',
+        actor: 'Analyst C',
+      });
       expect(split.statusCode).toBe(200);
       const { from, to } = split.json();
       expect(from.reports.map((r: { id: string }) => r.id)).not.toContain(moving);
       expect(to.reports.map((r: { id: string }) => r.id)).toEqual([moving]);
       expect(to.reports[0].link.reason).toContain('two separate strikes');
       expect(from.locked && to.locked).toBe(true);
-      expect(from.history.at(-1)).toMatchObject({ action: 'split', actor: 'Analyst C', reason: 'two separate strikes' });
+      expect(from.history.at(-1)).toMatchObject({
+        action: 'split',
+        actor: 'Analyst C',
+        reason: 'two separate strikes',
+      });
 
       // A third report at the same place joins one of them but does not undo the analyst's split.
       await incidentOf({ ...times, ...place, source: { kind: 'camera', id: 'c-c', participant: 'USA' } });
@@ -91,27 +134,44 @@ for (const dialect of DIALECTS) {
 
       const everything = split.json().from.reports.length;
       const cannotEmpty = await inject('POST', `/api/v1/incidents/${a}/split`, {
-        reportIds: (await inject('GET', `/api/v1/incidents/${a}`)).json().reports.map((r: { id: string }) => r.id),
+        reportIds: (await inject('GET', `/api/v1/incidents/${a}`))
+          .json()
+          .reports.map((r: { id: string }) => r.id),
         reason: 'all of it',
         actor: 'C',
       });
       expect(cannotEmpty.statusCode).toBe(422);
       expect(everything).toBeGreaterThan(0);
 
-      const merged = await inject('POST', `/api/v1/incidents/${a}/merge`, { incidentIds: [to.id], reason: 'same strike after all', actor: 'Analyst D' });
+      const merged = await inject('POST', `/api/v1/incidents/${a}/merge`, {
+        incidentIds: [to.id],
+        reason: 'same strike after all',
+        actor: 'Analyst D',
+      });
       expect(merged.statusCode).toBe(200);
       expect(merged.json().reports.map((r: { id: string }) => r.id)).toContain(moving);
       const absorbed = (await inject('GET', `/api/v1/incidents/${to.id}`)).json();
       expect(absorbed.mergedInto).toBe(a);
       const list = (await inject('GET', '/api/v1/incidents?limit=1000')).json();
       expect(list.items.map((i: { id: string }) => i.id)).not.toContain(to.id);
-      const again = await inject('POST', `/api/v1/incidents/${a}/merge`, { incidentIds: [to.id], reason: 'twice', actor: 'D' });
+      const again = await inject('POST', `/api/v1/incidents/${a}/merge`, {
+        incidentIds: [to.id],
+        reason: 'twice',
+        actor: 'D',
+      });
       expect(again.statusCode).toBe(409);
     });
 
     it('filters incidents and answers GeoJSON when asked', async () => {
-      await incidentOf({ type: 'uav_flight', weaponClass: 'uav', event: { lon: 33.5, lat: 46.8 }, observer: { lon: 33.45, lat: 46.8 } });
-      const geo = await inject('GET', '/api/v1/incidents?type=uav_flight&bbox=33,46,34,47', undefined, { accept: 'application/geo+json' });
+      await incidentOf({
+        type: 'uav_flight',
+        weaponClass: 'uav',
+        event: { lon: 33.5, lat: 46.8 },
+        observer: { lon: 33.45, lat: 46.8 },
+      });
+      const geo = await inject('GET', '/api/v1/incidents?type=uav_flight&bbox=33,46,34,47', undefined, {
+        accept: 'application/geo+json',
+      });
       expect(geo.statusCode).toBe(200);
       expect(geo.headers['content-type']).toContain('application/geo+json');
       const fc = geo.json();

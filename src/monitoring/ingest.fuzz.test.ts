@@ -8,11 +8,34 @@ import { DIALECTS } from '../kernel/store/test-dialects.ts';
 const mutatedReport = fc
   .tuple(
     fc.constantFrom(
-      'clientInstanceId', 'source', 'source.kind', 'source.participant', 'observedFrom', 'observedTo', 'timePrecision',
-      'observer', 'observer.lon', 'observer.lat', 'observer.accuracyM', 'event', 'event.lon', 'event.bearingDeg',
-      'event.distanceKm', 'type', 'weaponClass', 'count', 'countApproximate', 'means', 'casualties', 'notes', 'lang', 'supersedes',
+      'clientInstanceId',
+      'source',
+      'source.kind',
+      'source.participant',
+      'observedFrom',
+      'observedTo',
+      'timePrecision',
+      'observer',
+      'observer.lon',
+      'observer.lat',
+      'observer.accuracyM',
+      'event',
+      'event.lon',
+      'event.bearingDeg',
+      'event.distanceKm',
+      'type',
+      'weaponClass',
+      'count',
+      'countApproximate',
+      'means',
+      'casualties',
+      'notes',
+      'lang',
+      'supersedes',
     ),
-    fc.option(fc.oneof(fc.jsonValue(), fc.double(), fc.string(), fc.constant(1e308), fc.constant(-0)), { nil: undefined }),
+    fc.option(fc.oneof(fc.jsonValue(), fc.double(), fc.string(), fc.constant(1e308), fc.constant(-0)), {
+      nil: undefined,
+    }),
   )
   .map(([path, value]) => {
     const report = aReport() as Record<string, unknown>;
@@ -55,11 +78,23 @@ describe(`hostile input to the ingest routes (${dialect.name})`, () => {
       fc.asyncProperty(
         hostileText,
         fc.constantFrom('/api/v1/reports', '/api/v1/reports/import'),
-        fc.constantFrom('application/json', 'application/x-ndjson', 'text/csv', 'application/geo+json', 'text/plain', 'application/json; charset=utf-8'),
+        fc.constantFrom(
+          'application/json',
+          'application/x-ndjson',
+          'text/csv',
+          'application/geo+json',
+          'text/plain',
+          'application/json; charset=utf-8',
+        ),
         async (payload, url, contentType) => {
           runs++;
           const before = await count(app, 'reports');
-          const res = await app.http.inject({ method: 'POST', url, headers: { 'content-type': contentType }, payload });
+          const res = await app.http.inject({
+            method: 'POST',
+            url,
+            headers: { 'content-type': contentType },
+            payload,
+          });
           expect(res.statusCode).toBeLessThan(500);
           if (res.statusCode >= 400) {
             expect(res.headers['content-type']).toContain('application/problem+json');

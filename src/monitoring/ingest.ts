@@ -35,8 +35,14 @@ export interface IngestOutcome {
   rejected: RowRejection[];
 }
 
+/**
+ * The hash of what a client said, over the canonical JSON of the validated input with times in UTC,
+ * so the same report written with another offset or key order is the same body. The stored row gives
+ * the same input back, so anyone holding a report can recompute it; the ledger leaf commits to it.
+ */
 export function bodyHash(input: ReportInput): string {
-  return createHash('sha256').update(canonicalJson(input)).digest('hex');
+  const normalized = { ...input, observedFrom: utc(input.observedFrom), observedTo: utc(input.observedTo) };
+  return createHash('sha256').update(canonicalJson(normalized)).digest('hex');
 }
 
 const CHUNK = 400;
@@ -93,7 +99,11 @@ export async function ingestReports(
   const named = [...new Set(fresh.map((f) => f.item.input.supersedes).filter((s): s is string => !!s))];
   const known = new Set<string>();
   for (let i = 0; i < named.length; i += CHUNK) {
-    const rows = await trx.selectFrom('reports').select('id').where('id', 'in', named.slice(i, i + CHUNK)).execute();
+    const rows = await trx
+      .selectFrom('reports')
+      .select('id')
+      .where('id', 'in', named.slice(i, i + CHUNK))
+      .execute();
     for (const r of rows) known.add(r.id);
   }
 
@@ -117,14 +127,6 @@ export async function ingestReports(
   }
 
   const correlation = await correlateNewReports(trx, rows, geography, now);
-  for (const row of rows) {
-    const link = correlation.links.get(row.id);
-    if (link) {
-      row.incident_id = link.incidentId;
-      row.link_score = link.score;
-      row.link_reason = link.reason;
-    }
-  }
   for (let i = 0; i < rows.length; i += CHUNK) {
     await trx
       .insertInto('reports')
@@ -136,7 +138,12 @@ export async function ingestReports(
   const reports = rows.map(reportFromRow);
   await appendLeaves(
     trx,
-    reports.map((r) => ({ kind: 'report', recordId: r.id, content: ledgerContent(r), at: now })),
+    rows.map((r, n) => ({
+      kind: 'report',
+      recordId: r.id,
+      content: ledgerContent(reports[n]!, r.body_hash),
+      at: now,
+    })),
   );
   reports.forEach((report, n) => {
     outcome.created.push({ line: lines[n]!, report });
@@ -161,13 +168,28 @@ export async function ingestReports(
   return outcome;
 }
 
-/** The immutable part of a report that its leaf commits to: what was said, and what was worked out on arrival. */
-export function ledgerContent(r: Report): Record<string, unknown> {
-  const { incidentId: _incident, link: _link, ...content } = r;
-  return content;
+/**
+ * What a report's leaf commits to: the hash of what was said (see `bodyHash`) and what Guarantor
+ * worked out on arrival. The incident link is not in it: correlation can change it later.
+ */
+export function ledgerContent(r: Report, hash: string): Record<string, unknown> {
+  return {
+    id: r.id,
+    receivedAt: r.receivedAt,
+    bodyHash: hash,
+    estimated: r.estimated,
+    oblast: r.oblast,
+    sectorId: r.sectorId,
+    zone: r.zone,
+  };
 }
 
-function toRow(input: ReportInput, e: ReturnType<typeof enrichReport>, hash: string, now: string): ReportTable {
+function toRow(
+  input: ReportInput,
+  e: ReturnType<typeof enrichReport>,
+  hash: string,
+  now: string,
+): ReportTable {
   const ev = input.event;
   const hasPoint = ev.lon !== undefined && ev.lat !== undefined;
   return {

@@ -12,11 +12,17 @@ import {
   type ReliableCeasefireRuleInput,
   type SectorDay,
 } from './compliance.ts';
-import { addDays, buildDailyReport, type DailyReport, type IncidentWithReports, utcDayStart } from './daily-report.ts';
+import {
+  addDays,
+  buildDailyReport,
+  type DailyReport,
+  type IncidentWithReports,
+  utcDayStart,
+} from './daily-report.ts';
 import { OBLASTS } from './geo/oblasts.ts';
 import { incidentFromRow } from './incident-model.ts';
 import { reportFromRow } from './report-model.ts';
-import { spotReport, type SpotReport } from './spot-report-render.ts';
+import { type SpotReport, spotReport } from './spot-report-render.ts';
 
 export const OBLAST_NAMES: Record<string, string> = Object.fromEntries(OBLASTS.map((o) => [o.iso, o.name]));
 
@@ -38,7 +44,11 @@ async function withReports(
   const reportsBy = new Map<string, ReportTable[]>();
   const ids = incidents.map((i) => i.id);
   for (let i = 0; i < ids.length; i += 400) {
-    const rows = await db.selectFrom('reports').selectAll().where('incident_id', 'in', ids.slice(i, i + 400)).execute();
+    const rows = await db
+      .selectFrom('reports')
+      .selectAll()
+      .where('incident_id', 'in', ids.slice(i, i + 400))
+      .execute();
     for (const r of rows) {
       const list = reportsBy.get(r.incident_id!) ?? [];
       list.push(r);
@@ -131,5 +141,10 @@ export async function compliance(
       weaponViolation: r.weapon_violation === 1,
     })),
   });
-  return { from: q.from, to: q.to, sectorDays, determination: determineReliableCeasefire(q.rule, sectorDays, q.to) };
+  return {
+    from: q.from,
+    to: q.to,
+    sectorDays,
+    determination: determineReliableCeasefire(q.rule, sectorDays, q.to),
+  };
 }

@@ -1,7 +1,7 @@
 /** Query-string pieces shared by the monitoring list routes. */
 import { z } from 'zod';
-import { rfc3339 } from './report-schema.ts';
 import { utc } from './report-model.ts';
+import { rfc3339 } from './report-schema.ts';
 
 export const time = rfc3339.transform((t) => utc(t));
 
@@ -30,7 +30,11 @@ export const bbox = z
 export const day = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'a day as YYYY-MM-DD')
-  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'not a calendar day');
+  .refine(
+    (d) =>
+      !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d),
+    'not a calendar day',
+  );
 
 export const oblastCode = z.string().regex(/^UA-\d{2}$/, 'an ISO 3166-2 code such as UA-14');
 

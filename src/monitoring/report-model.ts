@@ -27,7 +27,8 @@ export function reportFromRow(r: ReportTable): Report {
     event.lat = r.event_lat;
   }
   if (r.bearing_deg !== null) event.bearingDeg = r.bearing_deg;
-  if (r.distance_min_km !== null && r.distance_max_km !== null) event.distanceKm = [r.distance_min_km, r.distance_max_km];
+  if (r.distance_min_km !== null && r.distance_max_km !== null)
+    event.distanceKm = [r.distance_min_km, r.distance_max_km];
   const report: Report = {
     id: r.id,
     clientInstanceId: r.client_instance_id,

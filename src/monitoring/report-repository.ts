@@ -37,12 +37,19 @@ export async function listReports(db: Kysely<Database>, f: ReportFilter): Promis
   if (f.sectorId) q = q.where('sector_id', '=', f.sectorId);
   if (f.bbox) {
     const [w, s, e, n] = f.bbox;
-    q = q.where('est_lon', '>=', w).where('est_lon', '<=', e).where('est_lat', '>=', s).where('est_lat', '<=', n);
+    q = q
+      .where('est_lon', '>=', w)
+      .where('est_lon', '<=', e)
+      .where('est_lat', '>=', s)
+      .where('est_lat', '<=', n);
   }
   if (f.cursor) {
     const [observed, id] = decodeCursor(f.cursor, 2) as [string, string];
     q = q.where((eb) =>
-      eb.or([eb('observed_from', '<', observed), eb.and([eb('observed_from', '=', observed), eb('id', '<', id)])]),
+      eb.or([
+        eb('observed_from', '<', observed),
+        eb.and([eb('observed_from', '=', observed), eb('id', '<', id)]),
+      ]),
     );
   }
   // Newest first: the order an operations room reads in.
@@ -59,6 +66,11 @@ export async function listReports(db: Kysely<Database>, f: ReportFilter): Promis
 
 /** Ids of reports that a later report corrects. */
 export async function supersededBy(db: Kysely<Database>, id: string): Promise<string[]> {
-  const rows = await db.selectFrom('reports').select('id').where('supersedes', '=', id).orderBy('id').execute();
+  const rows = await db
+    .selectFrom('reports')
+    .select('id')
+    .where('supersedes', '=', id)
+    .orderBy('id')
+    .execute();
   return rows.map((r) => r.id);
 }

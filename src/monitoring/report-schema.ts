@@ -94,7 +94,11 @@ export const eventPlaceSchema = z
   .superRefine((e, ctx) => {
     const hasPoint = e.lon !== undefined || e.lat !== undefined;
     if (hasPoint && (e.lon === undefined || e.lat === undefined)) {
-      ctx.addIssue({ code: 'custom', message: 'a point needs both lon and lat', path: [e.lon === undefined ? 'lon' : 'lat'] });
+      ctx.addIssue({
+        code: 'custom',
+        message: 'a point needs both lon and lat',
+        path: [e.lon === undefined ? 'lon' : 'lat'],
+      });
     }
     if (!hasPoint && e.distanceKm === undefined) {
       ctx.addIssue({
@@ -142,11 +146,14 @@ export const reportInputSchema = z
   .superRefine((r, ctx) => {
     const from = Date.parse(r.observedFrom);
     const to = Date.parse(r.observedTo);
-    if (to < from) ctx.addIssue({ code: 'custom', message: 'observedTo is before observedFrom', path: ['observedTo'] });
+    if (to < from)
+      ctx.addIssue({ code: 'custom', message: 'observedTo is before observedFrom', path: ['observedTo'] });
     // A few minutes of clock skew on a field device is normal; more is a wrong clock.
     const latest = Date.now() + 5 * 60_000;
-    if (from > latest) ctx.addIssue({ code: 'custom', message: 'observedFrom is in the future', path: ['observedFrom'] });
-    if (to > latest) ctx.addIssue({ code: 'custom', message: 'observedTo is in the future', path: ['observedTo'] });
+    if (from > latest)
+      ctx.addIssue({ code: 'custom', message: 'observedFrom is in the future', path: ['observedFrom'] });
+    if (to > latest)
+      ctx.addIssue({ code: 'custom', message: 'observedTo is in the future', path: ['observedTo'] });
     if (to - from > 7 * 86_400_000) {
       ctx.addIssue({ code: 'custom', message: 'an observation spans at most 7 days', path: ['observedTo'] });
     }

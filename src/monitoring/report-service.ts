@@ -39,7 +39,9 @@ export class ReportService {
   /** One report: `created` false means the same key and body were seen before and this is the first result. */
   async submit(input: ReportInput): Promise<{ created: boolean; report: Report }> {
     const geography = await this.geography.current();
-    const outcome = await this.store.transaction((trx) => ingestReports(trx, [{ line: 1, input }], geography));
+    const outcome = await this.store.transaction((trx) =>
+      ingestReports(trx, [{ line: 1, input }], geography),
+    );
     const rejected = outcome.rejected[0];
     if (rejected) {
       const code = rejected.code === 'idempotency_conflict' ? 'idempotency_conflict' : 'unprocessable';
@@ -51,7 +53,10 @@ export class ReportService {
   }
 
   /** Imports parsed rows batch by batch; `allOrNothing` runs everything in one transaction. */
-  async import(batches: AsyncIterable<ImportItem[]>, options: { allOrNothing: boolean }): Promise<ImportSummary> {
+  async import(
+    batches: AsyncIterable<ImportItem[]>,
+    options: { allOrNothing: boolean },
+  ): Promise<ImportSummary> {
     const summary: ImportSummary = {
       accepted: 0,
       rejected: 0,
@@ -71,13 +76,20 @@ export class ReportService {
       const good: IngestItem[] = [];
       for (const item of batch) {
         if ('error' in item) {
-          reject({ line: item.line, code: item.error.code, message: item.error.message, ...(item.error.field ? { field: item.error.field } : {}) });
+          reject({
+            line: item.line,
+            code: item.error.code,
+            message: item.error.message,
+            ...(item.error.field ? { field: item.error.field } : {}),
+          });
           if (item.error.fatal) summary.stoppedAtLine = item.line;
           continue;
         }
         const parsed = reportInputSchema.safeParse(item.value);
         if (parsed.success) good.push({ line: item.line, input: parsed.data });
-        else for (const e of fieldErrors(parsed.error)) reject({ line: item.line, field: e.field, code: 'validation_failed', message: e.message });
+        else
+          for (const e of fieldErrors(parsed.error))
+            reject({ line: item.line, field: e.field, code: 'validation_failed', message: e.message });
       }
       return good;
     };

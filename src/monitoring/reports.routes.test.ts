@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aReport, count, startApp } from '../../test/harness.ts';
 import type { App } from '../app.ts';
 import { DIALECTS } from '../kernel/store/test-dialects.ts';
+import { bodyHash } from './ingest.ts';
+import { reportInputSchema } from './report-schema.ts';
 
 for (const dialect of DIALECTS) {
   describe(`reports API on ${dialect.name}`, () => {
@@ -13,7 +15,8 @@ for (const dialect of DIALECTS) {
       await app?.close();
     });
 
-    const post = (body: unknown) => app.http.inject({ method: 'POST', url: '/api/v1/reports', payload: body as object });
+    const post = (body: unknown) =>
+      app.http.inject({ method: 'POST', url: '/api/v1/reports', payload: body as object });
 
     it('stores a report with its estimated place and oblast, and links it to an incident', async () => {
       const res = await post(aReport({ notes: 'Four explosions heard to the east', lang: 'en' }));
@@ -28,11 +31,17 @@ for (const dialect of DIALECTS) {
 
       const again = await app.http.inject({ method: 'GET', url: `/api/v1/reports/${report.id}` });
       expect(again.statusCode).toBe(200);
-      expect(again.json()).toMatchObject({ id: report.id, incidentId: report.incidentId, notes: 'Four explosions heard to the east' });
+      expect(again.json()).toMatchObject({
+        id: report.id,
+        incidentId: report.incidentId,
+        notes: 'Four explosions heard to the east',
+      });
     });
 
     it('estimates the place of an event given by bearing and distance', async () => {
-      const res = await post(aReport({ event: { bearingDeg: 90, distanceKm: [2, 4] }, geoPrecision: 'near' }));
+      const res = await post(
+        aReport({ event: { bearingDeg: 90, distanceKm: [2, 4] }, geoPrecision: 'near' }),
+      );
       expect(res.statusCode).toBe(201);
       const { estimated } = res.json();
       expect(estimated.method).toBe('bearing');
@@ -53,13 +62,20 @@ for (const dialect of DIALECTS) {
       const conflict = await post({ ...body, count: 99 });
       expect(conflict.statusCode).toBe(409);
       expect(conflict.headers['content-type']).toContain('application/problem+json');
-      expect(conflict.json()).toMatchObject({ code: 'idempotency_conflict', status: 409, field: 'clientInstanceId' });
+      expect(conflict.json()).toMatchObject({
+        code: 'idempotency_conflict',
+        status: 409,
+        field: 'clientInstanceId',
+      });
       expect(await count(app, 'reports')).toBe(before);
     });
 
     it('groups three sources observing one event into one incident without double counting', async () => {
       const at = new Date(Date.now() - 2 * 3_600_000);
-      const window = { observedFrom: at.toISOString(), observedTo: new Date(at.getTime() + 600_000).toISOString() };
+      const window = {
+        observedFrom: at.toISOString(),
+        observedTo: new Date(at.getTime() + 600_000).toISOString(),
+      };
       const sources = [
         { kind: 'patrol', id: 'GBR-patrol-2', participant: 'GBR' },
         { kind: 'camera', id: 'camera-7', participant: 'USA' },
@@ -68,7 +84,13 @@ for (const dialect of DIALECTS) {
       const ids: string[] = [];
       for (const [i, source] of sources.entries()) {
         const res = await post(
-          aReport({ ...window, source, event: { lon: 38.0 + i * 0.001, lat: 48.3 }, observer: { lon: 37.95, lat: 48.28 }, count: 5 + i }),
+          aReport({
+            ...window,
+            source,
+            event: { lon: 38.0 + i * 0.001, lat: 48.3 },
+            observer: { lon: 37.95, lat: 48.28 },
+            count: 5 + i,
+          }),
         );
         expect(res.statusCode).toBe(201);
         ids.push(res.json().incidentId);
@@ -99,11 +121,17 @@ for (const dialect of DIALECTS) {
       const page1 = (await app.http.inject({ method: 'GET', url: '/api/v1/reports?limit=2' })).json();
       expect(page1.items).toHaveLength(2);
       expect(page1.nextCursor).toBeTruthy();
-      const page2 = (await app.http.inject({ method: 'GET', url: `/api/v1/reports?limit=2&cursor=${page1.nextCursor}` })).json();
+      const page2 = (
+        await app.http.inject({ method: 'GET', url: `/api/v1/reports?limit=2&cursor=${page1.nextCursor}` })
+      ).json();
       expect(page2.items[0].id).not.toBe(page1.items[1].id);
       expect(page1.items[0].observedFrom >= page1.items[1].observedFrom).toBe(true);
-      const filtered = (await app.http.inject({ method: 'GET', url: '/api/v1/reports?sourceKind=camera' })).json();
-      expect(filtered.items.every((r: { source: { kind: string } }) => r.source.kind === 'camera')).toBe(true);
+      const filtered = (
+        await app.http.inject({ method: 'GET', url: '/api/v1/reports?sourceKind=camera' })
+      ).json();
+      expect(filtered.items.every((r: { source: { kind: string } }) => r.source.kind === 'camera')).toBe(
+        true,
+      );
       expect(filtered.items.length).toBeGreaterThan(0);
       const bad = await app.http.inject({ method: 'GET', url: '/api/v1/reports?cursor=garbage' });
       expect(bad.statusCode).toBe(400);
@@ -115,8 +143,20 @@ for (const dialect of DIALECTS) {
         ['malformed JSON', () => '{"clientInstanceId": ', 400, 'malformed_json'],
         ['a wrong type', () => aReport({ count: 'four' }), 400, 'validation_failed', 'count'],
         ['an unknown enum value', () => aReport({ type: 'earthquake' }), 400, 'validation_failed', 'type'],
-        ['a latitude off the globe', () => aReport({ observer: { lon: 37.6, lat: 95 } }), 400, 'validation_failed', 'observer.lat'],
-        ['a longitude off the globe', () => aReport({ event: { lon: 200, lat: 48 } }), 400, 'validation_failed', 'event.lon'],
+        [
+          'a latitude off the globe',
+          () => aReport({ observer: { lon: 37.6, lat: 95 } }),
+          400,
+          'validation_failed',
+          'observer.lat',
+        ],
+        [
+          'a longitude off the globe',
+          () => aReport({ event: { lon: 200, lat: 48 } }),
+          400,
+          'validation_failed',
+          'event.lon',
+        ],
         [
           'observedTo before observedFrom',
           () => aReport({ observedFrom: '2026-11-01T10:00:00Z', observedTo: '2026-11-01T09:00:00Z' }),
@@ -126,7 +166,11 @@ for (const dialect of DIALECTS) {
         ],
         [
           'a time in the future',
-          () => aReport({ observedFrom: new Date(Date.now() + 86_400_000).toISOString(), observedTo: new Date(Date.now() + 90_000_000).toISOString() }),
+          () =>
+            aReport({
+              observedFrom: new Date(Date.now() + 86_400_000).toISOString(),
+              observedTo: new Date(Date.now() + 90_000_000).toISOString(),
+            }),
           400,
           'validation_failed',
           'observedFrom',
@@ -162,17 +206,27 @@ for (const dialect of DIALECTS) {
       });
 
       it('an unsupported content type', async () => {
-        const res = await app.http.inject({ method: 'POST', url: '/api/v1/reports', headers: { 'content-type': 'application/xml' }, payload: '<r/>' });
+        const res = await app.http.inject({
+          method: 'POST',
+          url: '/api/v1/reports',
+          headers: { 'content-type': 'application/xml' },
+          payload: '<r/>',
+        });
         expect(res.statusCode).toBe(415);
         expect(res.json().code).toBe('unsupported_media_type');
       });
 
       it('an unknown route and an id that is not a UUID', async () => {
-        expect((await app.http.inject({ method: 'GET', url: '/api/v1/nothing' })).json().code).toBe('route_not_found');
+        expect((await app.http.inject({ method: 'GET', url: '/api/v1/nothing' })).json().code).toBe(
+          'route_not_found',
+        );
         const res = await app.http.inject({ method: 'GET', url: '/api/v1/reports/42' });
         expect(res.statusCode).toBe(400);
         expect(res.json().field).toBe('id');
-        const missing = await app.http.inject({ method: 'GET', url: '/api/v1/reports/01900000-0000-7000-8000-000000000000' });
+        const missing = await app.http.inject({
+          method: 'GET',
+          url: '/api/v1/reports/01900000-0000-7000-8000-000000000000',
+        });
         expect(missing.statusCode).toBe(404);
         expect(missing.json().code).toBe('not_found');
       });
@@ -185,3 +239,41 @@ for (const dialect of DIALECTS) {
     });
   });
 }
+
+describe('report body hash', () => {
+  it('is the same for the same report written with another offset, and recomputable from the stored report', async () => {
+    const base = aReport({
+      observedFrom: '2026-11-01T10:00:00Z',
+      observedTo: '2026-11-01T10:05:00Z',
+      notes: 'n',
+    });
+    const shifted = {
+      ...base,
+      observedFrom: '2026-11-01T12:00:00+02:00',
+      observedTo: '2026-11-01T12:05:00+02:00',
+    };
+    const a = bodyHash(reportInputSchema.parse(base));
+    expect(bodyHash(reportInputSchema.parse(shifted))).toBe(a);
+    expect(bodyHash(reportInputSchema.parse({ ...base, count: 5 }))).not.toBe(a);
+
+    const app = await startApp(DIALECTS[0]!);
+    try {
+      const stored = (
+        await app.http.inject({ method: 'POST', url: '/api/v1/reports', payload: shifted })
+      ).json();
+      const { id, receivedAt, estimated, oblast, sectorId, zone, incidentId, link, ...said } = stored;
+      expect(
+        [id, receivedAt, estimated, oblast, sectorId, zone, incidentId, link].every((v) => v !== undefined),
+      ).toBe(true);
+      expect(bodyHash(reportInputSchema.parse(said))).toBe(a);
+      const row = await app.store.db
+        .selectFrom('reports')
+        .select('body_hash')
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+      expect(row.body_hash).toBe(a);
+    } finally {
+      await app.close();
+    }
+  });
+});

@@ -5,7 +5,7 @@
 import type { Readable } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { route, type RouteSpec } from '../kernel/http/api.ts';
+import { type RouteSpec, route } from '../kernel/http/api.ts';
 import { Problem } from '../kernel/http/errors.ts';
 import { pageQuery } from '../kernel/http/paging.ts';
 import type { Store } from '../kernel/store/store.ts';
@@ -14,8 +14,8 @@ import { dailyCsv, dailyHtml } from './daily-report-render.ts';
 import { oblastBoundaries } from './geo/oblasts.ts';
 import type { GeographyService } from './geography-service.ts';
 import { formatFromContentType } from './import/detect.ts';
-import { parseImportStream } from './import/parse.ts';
 import { columnMappingSchema } from './import/mapping.ts';
+import { parseImportStream } from './import/parse.ts';
 import type { Incident } from './incident-model.ts';
 import type { IncidentService } from './incident-service.ts';
 import { mergeInputSchema, splitInputSchema, transitionInputSchema } from './incident-status.ts';
@@ -70,7 +70,14 @@ export function monitoringRoutes(s: MonitoringServices): RouteSpec[] {
       tags: ['reports'],
       body: reportInputSchema,
       responses: { 201: { description: 'Stored' }, 200: { description: 'Seen before: the first result' } },
-      errors: ['validation_failed', 'malformed_json', 'idempotency_conflict', 'unprocessable', 'payload_too_large', 'unsupported_media_type'],
+      errors: [
+        'validation_failed',
+        'malformed_json',
+        'idempotency_conflict',
+        'unprocessable',
+        'payload_too_large',
+        'unsupported_media_type',
+      ],
       async handler({ body, reply }) {
         const { created, report } = await s.reports.submit(body);
         reply.status(created ? 201 : 200).header('location', `/api/v1/reports/${report.id}`);
@@ -87,7 +94,10 @@ export function monitoringRoutes(s: MonitoringServices): RouteSpec[] {
       tags: ['reports'],
       streamBody: { contentTypes: IMPORT_TYPES, description: 'The file, by content type' },
       query: z.object({
-        allOrNothing: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+        allOrNothing: z
+          .enum(['true', 'false'])
+          .default('false')
+          .transform((v) => v === 'true'),
         mapping: z
           .string()
           .max(100_000)
@@ -102,7 +112,10 @@ export function monitoringRoutes(s: MonitoringServices): RouteSpec[] {
           .pipe(columnMappingSchema)
           .optional(),
       }),
-      responses: { 200: { description: 'Import summary' }, 422: { description: 'Rolled back (all-or-nothing)' } },
+      responses: {
+        200: { description: 'Import summary' },
+        422: { description: 'Rolled back (all-or-nothing)' },
+      },
       errors: ['validation_failed', 'unsupported_media_type', 'payload_too_large', 'import_rejected'],
       async handler({ query, req, reply }) {
         const format = formatFromContentType(req.headers['content-type'] ?? '');
@@ -112,7 +125,11 @@ export function monitoringRoutes(s: MonitoringServices): RouteSpec[] {
         }
         const body = req.body as Readable;
         const summary = await s.reports.import(
-          parseImportStream(format, limitBytes(body, MAX_IMPORT_BYTES), query.mapping ? { mapping: query.mapping } : {}),
+          parseImportStream(
+            format,
+            limitBytes(body, MAX_IMPORT_BYTES),
+            query.mapping ? { mapping: query.mapping } : {},
+          ),
           { allOrNothing: query.allOrNothing },
         );
         if (summary.rolledBack) reply.status(422);
@@ -173,7 +190,12 @@ export function monitoringRoutes(s: MonitoringServices): RouteSpec[] {
         type: z.enum(EVENT_TYPES).optional(),
         status: csvEnum(INCIDENT_STATUSES).optional(),
       }),
-      responses: { 200: { description: 'A page of incidents', contentTypes: ['application/json', 'application/geo+json'] } },
+      responses: {
+        200: {
+          description: 'A page of incidents',
+          contentTypes: ['application/json', 'application/geo+json'],
+        },
+      },
       errors: ['validation_failed', 'invalid_cursor'],
       async handler({ query, req, reply }) {
         const page = await s.incidents.list(query);
@@ -201,7 +223,8 @@ export function monitoringRoutes(s: MonitoringServices): RouteSpec[] {
       method: 'POST',
       url: '/api/v1/incidents/:id/transitions',
       operationId: 'transitionIncident',
-      summary: 'Change an incident’s verification status, with a reason (and assessed attribution when verifying)',
+      summary:
+        'Change an incident’s verification status, with a reason (and assessed attribution when verifying)',
       tags: ['incidents'],
       params: idParams,
       body: transitionInputSchema,
@@ -265,11 +288,14 @@ export function monitoringRoutes(s: MonitoringServices): RouteSpec[] {
       tags: ['publications'],
       params: z.object({ date: day }),
       query: z.object({ format: z.enum(['json', 'csv', 'html']).optional() }),
-      responses: { 200: { description: 'The daily report', contentTypes: ['application/json', 'text/csv', 'text/html'] } },
+      responses: {
+        200: { description: 'The daily report', contentTypes: ['application/json', 'text/csv', 'text/html'] },
+      },
       errors: ['validation_failed'],
       async handler({ params, query, req, reply }) {
         const report = await dailyReport(db, params.date);
-        const format = query.format ?? (accepts(req, 'text/csv') ? 'csv' : accepts(req, 'text/html') ? 'html' : 'json');
+        const format =
+          query.format ?? (accepts(req, 'text/csv') ? 'csv' : accepts(req, 'text/html') ? 'html' : 'json');
         if (format === 'csv') {
           return reply
             .type('text/csv; charset=utf-8')
@@ -293,7 +319,10 @@ export function monitoringRoutes(s: MonitoringServices): RouteSpec[] {
           consecutiveDays: z.coerce.number().int().min(1).max(365).optional(),
           maxVerifiedPerSectorDay: z.coerce.number().int().min(0).max(10_000).optional(),
           maxWeaponViolationsPerSectorDay: z.coerce.number().int().min(0).max(10_000).optional(),
-          countUnverified: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+          countUnverified: z
+            .enum(['true', 'false'])
+            .transform((v) => v === 'true')
+            .optional(),
         })
         .refine((q) => !q.from || !q.to || q.from <= q.to, { message: 'from is after to', path: ['from'] }),
       responses: { 200: { description: 'Sector-days and the determination' } },
@@ -317,7 +346,9 @@ export function monitoringRoutes(s: MonitoringServices): RouteSpec[] {
       operationId: 'listZones',
       summary: 'The ceasefire’s zones (GeoJSON with Accept: application/geo+json)',
       tags: ['geography'],
-      responses: { 200: { description: 'All zones', contentTypes: ['application/json', 'application/geo+json'] } },
+      responses: {
+        200: { description: 'All zones', contentTypes: ['application/json', 'application/geo+json'] },
+      },
       errors: [],
       async handler({ req, reply }) {
         const zones = await s.geography.listZones();
@@ -325,7 +356,12 @@ export function monitoringRoutes(s: MonitoringServices): RouteSpec[] {
           reply.type('application/geo+json');
           return {
             type: 'FeatureCollection',
-            features: zones.map(({ geometry, ...properties }) => ({ type: 'Feature', id: properties.id, geometry, properties })),
+            features: zones.map(({ geometry, ...properties }) => ({
+              type: 'Feature',
+              id: properties.id,
+              geometry,
+              properties,
+            })),
           };
         }
         return { items: zones, nextCursor: null, total: zones.length };
@@ -380,7 +416,9 @@ export function monitoringRoutes(s: MonitoringServices): RouteSpec[] {
       operationId: 'listSectors',
       summary: 'Sectors of monitoring responsibility',
       tags: ['geography'],
-      responses: { 200: { description: 'All sectors', contentTypes: ['application/json', 'application/geo+json'] } },
+      responses: {
+        200: { description: 'All sectors', contentTypes: ['application/json', 'application/geo+json'] },
+      },
       errors: [],
       async handler({ req, reply }) {
         const sectors = await s.geography.listSectors();
@@ -388,7 +426,12 @@ export function monitoringRoutes(s: MonitoringServices): RouteSpec[] {
           reply.type('application/geo+json');
           return {
             type: 'FeatureCollection',
-            features: sectors.map(({ geometry, ...properties }) => ({ type: 'Feature', id: properties.id, geometry, properties })),
+            features: sectors.map(({ geometry, ...properties }) => ({
+              type: 'Feature',
+              id: properties.id,
+              geometry,
+              properties,
+            })),
           };
         }
         return { items: sectors, nextCursor: null, total: sectors.length };
@@ -433,7 +476,8 @@ async function* limitBytes(body: Readable, max: number): AsyncIterable<Uint8Arra
   let seen = 0;
   for await (const chunk of body as AsyncIterable<Uint8Array>) {
     seen += chunk.length;
-    if (seen > max) throw new Problem('payload_too_large', `an import is at most ${max} bytes; split the file`);
+    if (seen > max)
+      throw new Problem('payload_too_large', `an import is at most ${max} bytes; split the file`);
     yield chunk;
   }
 }

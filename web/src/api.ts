@@ -4,11 +4,11 @@
  * next to the field it concerns.
  */
 import type { FeatureCollection, Point } from 'geojson';
-import type { ComplianceAnswer } from '../../src/monitoring/publication-service.ts';
 import type { DailyReport } from '../../src/monitoring/daily-report.ts';
 import type { Incident } from '../../src/monitoring/incident-model.ts';
 import type { IncidentDetail } from '../../src/monitoring/incident-service.ts';
 import type { AssessedAttribution } from '../../src/monitoring/incident-status.ts';
+import type { ComplianceAnswer } from '../../src/monitoring/publication-service.ts';
 import type { IncidentStatus, Sector } from '../../src/monitoring/types.ts';
 
 export type { ComplianceAnswer, DailyReport, Incident, IncidentDetail, IncidentStatus, Sector };
@@ -102,7 +102,12 @@ export async function incidentFeatures(q: IncidentQuery, signal?: AbortSignal): 
 }
 
 export const api = {
-  oblasts: () => request<FeatureCollection<GeoJSON.Geometry, OblastProperties>>('/api/v1/oblasts', {}, 'application/geo+json'),
+  oblasts: () =>
+    request<FeatureCollection<GeoJSON.Geometry, OblastProperties>>(
+      '/api/v1/oblasts',
+      {},
+      'application/geo+json',
+    ),
   zones: () => request<FeatureCollection>('/api/v1/zones', {}, 'application/geo+json'),
   sectors: () => request<{ items: Sector[] }>('/api/v1/sectors'),
   incident: (id: string) => request<IncidentDetail>(`/api/v1/incidents/${encodeURIComponent(id)}`),
@@ -111,7 +116,10 @@ export const api = {
     body: { to: IncidentStatus; reason: string; actor: string; attribution?: AssessedAttribution },
   ) => post<IncidentDetail>(`/api/v1/incidents/${encodeURIComponent(id)}/transitions`, body),
   split: (id: string, body: { reportIds: string[]; reason: string; actor: string }) =>
-    post<{ from: IncidentDetail; to: IncidentDetail }>(`/api/v1/incidents/${encodeURIComponent(id)}/split`, body),
+    post<{ from: IncidentDetail; to: IncidentDetail }>(
+      `/api/v1/incidents/${encodeURIComponent(id)}/split`,
+      body,
+    ),
   merge: (id: string, body: { incidentIds: string[]; reason: string; actor: string }) =>
     post<IncidentDetail>(`/api/v1/incidents/${encodeURIComponent(id)}/merge`, body),
   dailyReport: (date: string) => request<DailyReport>(`/api/v1/daily-reports/${encodeURIComponent(date)}`),

@@ -48,7 +48,11 @@ export function addDays(day: string, days: number): string {
 }
 
 export function isDay(s: string): boolean {
-  return /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && utcDay(Date.parse(`${s}T00:00:00Z`)) === s;
+  return (
+    /^\d{4}-\d{2}-\d{2}$/.test(s) &&
+    !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) &&
+    utcDay(Date.parse(`${s}T00:00:00Z`)) === s
+  );
 }
 
 /** `{explosion: 3, burst: 12}` → `12 bursts, 3 explosions` (largest first). */

@@ -23,7 +23,7 @@ const nav = h(
   { 'aria-label': 'Main' },
   h(
     'ul',
-    {},
+    { class: 'nav-list' },
     h('li', {}, h('a', { href: '/', 'data-nav': 'operations' }, 'Operations room')),
     h('li', {}, h('a', { href: '/daily', 'data-nav': 'daily' }, 'Daily report')),
   ),
@@ -45,7 +45,19 @@ function viewFor(route: Route): View {
     case 'not_found':
       return (root) => {
         document.title = 'Not found — Guarantor';
-        mount(root, h('h1', {}, 'Page not found'), h('p', {}, 'No page at ', h('code', {}, route.path), '. ', h('a', { href: '/' }, 'Go to the operations room'), '.'));
+        mount(
+          root,
+          h('h1', {}, 'Page not found'),
+          h(
+            'p',
+            {},
+            'No page at ',
+            h('code', {}, route.path),
+            '. ',
+            h('a', { href: '/' }, 'Go to the operations room'),
+            '.',
+          ),
+        );
       };
   }
 }
@@ -78,7 +90,15 @@ function showDemo(demo: boolean): void {
 }
 
 document.addEventListener('click', (event) => {
-  if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+  if (
+    event.defaultPrevented ||
+    event.button !== 0 ||
+    event.metaKey ||
+    event.ctrlKey ||
+    event.shiftKey ||
+    event.altKey
+  )
+    return;
   const link = (event.target as Element | null)?.closest?.('a');
   if (!link || link.target || link.hasAttribute('download') || link.origin !== location.origin) return;
   if (link.pathname.startsWith('/api/') || link.pathname.includes('.')) return;

@@ -35,7 +35,12 @@ export const ZONE_COLOURS = {
 
 const EMPTY: GeoJSON.FeatureCollection = { type: 'FeatureCollection', features: [] };
 
-export const SOURCES = { oblasts: 'oblasts', zones: 'zones', incidents: 'incidents', reports: 'reports' } as const;
+export const SOURCES = {
+  oblasts: 'oblasts',
+  zones: 'zones',
+  incidents: 'incidents',
+  reports: 'reports',
+} as const;
 export const INCIDENT_LAYER = 'incidents';
 export const REPORT_LAYER = 'reports';
 
@@ -100,7 +105,13 @@ export function offlineStyle(options: { withReports?: boolean } = {}): StyleSpec
       source: SOURCES.zones,
       filter: ['in', ['get', 'kind'], ['literal', ['holding_area', 'storage_site']]] as never,
       paint: {
-        'fill-color': ['match', ['get', 'kind'], 'holding_area', ZONE_COLOURS.holding_area, ZONE_COLOURS.storage_site],
+        'fill-color': [
+          'match',
+          ['get', 'kind'],
+          'holding_area',
+          ZONE_COLOURS.holding_area,
+          ZONE_COLOURS.storage_site,
+        ],
         'fill-opacity': 0.35,
       },
     },

@@ -4,14 +4,21 @@
  * page's Content-Security-Policy (worker-src 'self' blob:) allows.
  */
 import 'maplibre-gl/dist/maplibre-gl.css';
+import {
+  type GeoJSONSource,
+  type LngLatBoundsLike,
+  Map as MapLibreMap,
+  NavigationControl,
+  setWorkerUrl,
+} from 'maplibre-gl';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
-import { type GeoJSONSource, type LngLatBoundsLike, Map as MapLibreMap, NavigationControl, setWorkerUrl } from 'maplibre-gl';
 import { api } from './api.ts';
 import { offlineStyle, SOURCES, UKRAINE_BOUNDS } from './map-style.ts';
 
 setWorkerUrl(workerUrl);
 
-let geography: Promise<{ oblasts: GeoJSON.FeatureCollection; zones: GeoJSON.FeatureCollection }> | null = null;
+let geography: Promise<{ oblasts: GeoJSON.FeatureCollection; zones: GeoJSON.FeatureCollection }> | null =
+  null;
 
 /** Oblasts and zones, fetched once per page load; a failure is not cached so a later map can retry. */
 export function loadGeography() {

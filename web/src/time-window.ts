@@ -23,7 +23,10 @@ export function normaliseWindow(w: { startAgo: number; endAgo: number }): TimeWi
 }
 
 /** The API's `from` (inclusive) and `to` (exclusive) for a window, relative to `now`. */
-export function windowRange(w: TimeWindow, now: number): { from: string; to: string; firstDay: string; lastDay: string } {
+export function windowRange(
+  w: TimeWindow,
+  now: number,
+): { from: string; to: string; firstDay: string; lastDay: string } {
   const today = utcDay(now);
   const firstDay = addDays(today, -w.startAgo);
   const lastDay = addDays(today, -w.endAgo);

@@ -101,7 +101,10 @@ export class Api {
           ...(r.schema || r.contentTypes
             ? {
                 content: Object.fromEntries(
-                  types.map((t) => [t, r.schema && t.includes('json') ? { schema: toJsonSchema(r.schema, 'output') } : {}]),
+                  types.map((t) => [
+                    t,
+                    r.schema && t.includes('json') ? { schema: toJsonSchema(r.schema, 'output') } : {},
+                  ]),
                 ),
               }
             : {}),

@@ -40,9 +40,11 @@ export function toProblem(error: unknown): Problem {
   if (e instanceof SyntaxError || e.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
     return new Problem('malformed_json', e.message);
   }
-  if (e.type === 'entity.too.large' || e.statusCode === 413) return new Problem('payload_too_large', e.message);
+  if (e.type === 'entity.too.large' || e.statusCode === 413)
+    return new Problem('payload_too_large', e.message);
   if (e.statusCode === 415) return new Problem('unsupported_media_type', e.message);
-  if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) return new Problem('validation_failed', e.message);
+  if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500)
+    return new Problem('validation_failed', e.message);
   return new Problem('internal', 'an internal error occurred; it has been logged');
 }
 

@@ -7,6 +7,9 @@ import { randomFillSync } from 'node:crypto';
 let lastMs = 0;
 let counter = 0;
 const bytes = new Uint8Array(16);
+// Random bytes drawn in bulk: one system call per 512 ids instead of one per id.
+const pool = new Uint8Array(8 * 512);
+let poolAt = pool.length;
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 export function uuid7(now: number = Date.now()): string {
@@ -21,7 +24,12 @@ export function uuid7(now: number = Date.now()): string {
     lastMs = now;
     counter = 0;
   }
-  randomFillSync(bytes, 8, 8);
+  if (poolAt === pool.length) {
+    randomFillSync(pool);
+    poolAt = 0;
+  }
+  bytes.set(pool.subarray(poolAt, poolAt + 8), 8);
+  poolAt += 8;
   const ms = lastMs;
   bytes[0] = Math.floor(ms / 2 ** 40) & 0xff;
   bytes[1] = Math.floor(ms / 2 ** 32) & 0xff;

@@ -1,23 +1,48 @@
 /**
  * RFC 8785 JSON Canonicalization Scheme: object keys sorted by UTF-16 code units, no whitespace,
  * numbers as ECMAScript serialises them (which JSON.stringify already does), strings as JSON.stringify
- * escapes them. Pure and browser-safe so every verifier computes the same bytes.
+ * escapes them. Pure and browser-safe so every verifier computes the same bytes. Written as one
+ * recursive append (no intermediate arrays) because every stored record passes through it.
  */
 export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value === 'boolean') return JSON.stringify(value);
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new TypeError('canonical JSON has no NaN or Infinity');
-    return JSON.stringify(value);
+  return append('', value);
+}
+
+function append(out: string, value: unknown): string {
+  if (value === null) return `${out}null`;
+  switch (typeof value) {
+    case 'boolean':
+      return out + (value ? 'true' : 'false');
+    case 'number':
+      if (!Number.isFinite(value)) throw new TypeError('canonical JSON has no NaN or Infinity');
+      return out + JSON.stringify(value);
+    case 'string':
+      return out + JSON.stringify(value);
+    case 'object': {
+      if (Array.isArray(value)) {
+        out += '[';
+        for (let i = 0; i < value.length; i++) {
+          if (i > 0) out += ',';
+          const v = value[i];
+          out = append(out, v === undefined ? null : v);
+        }
+        return `${out}]`;
+      }
+      const obj = value as Record<string, unknown>;
+      // Default sort compares UTF-16 code units, which is what RFC 8785 asks for.
+      const keys = Object.keys(obj).sort();
+      out += '{';
+      let first = true;
+      for (const k of keys) {
+        const v = obj[k];
+        if (v === undefined) continue;
+        if (!first) out += ',';
+        first = false;
+        out = append(`${out + JSON.stringify(k)}:`, v);
+      }
+      return `${out}}`;
+    }
+    default:
+      throw new TypeError(`canonical JSON cannot hold a ${typeof value}`);
   }
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (Array.isArray(value))
-    return `[${value.map((v) => canonicalJson(v === undefined ? null : v)).join(',')}]`;
-  if (typeof value === 'object') {
-    const obj = value as Record<string, unknown>;
-    const keys = Object.keys(obj)
-      .filter((k) => obj[k] !== undefined)
-      .sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
-  }
-  throw new TypeError(`canonical JSON cannot hold a ${typeof value}`);
 }

@@ -101,12 +101,28 @@ export function classesMask(classes: readonly WeaponClass[]): number {
   return m;
 }
 
-/** The types of a mask in the order of EVENT_TYPES, so summaries compare equal. */
-export function typesOf(m: number): EventType[] {
-  return EVENT_TYPES.filter((_, i) => m & (1 << i));
+const typeLists = new Map<number, readonly EventType[]>();
+const classLists = new Map<number, readonly WeaponClass[]>();
+
+/**
+ * The types of a mask in the order of EVENT_TYPES, so summaries compare equal. The list is frozen and
+ * shared: every decision carries one, and a million copies of the same few lists would be waste.
+ */
+export function typesOf(m: number): readonly EventType[] {
+  let list = typeLists.get(m);
+  if (list === undefined) {
+    list = Object.freeze(EVENT_TYPES.filter((_, i) => m & (1 << i)));
+    typeLists.set(m, list);
+  }
+  return list;
 }
 
-/** The classes of a mask in the order of WEAPON_CLASSES. */
-export function classesOf(m: number): WeaponClass[] {
-  return WEAPON_CLASSES.filter((_, i) => m & (1 << i));
+/** The classes of a mask in the order of WEAPON_CLASSES, frozen and shared like typesOf. */
+export function classesOf(m: number): readonly WeaponClass[] {
+  let list = classLists.get(m);
+  if (list === undefined) {
+    list = Object.freeze(WEAPON_CLASSES.filter((_, i) => m & (1 << i)));
+    classLists.set(m, list);
+  }
+  return list;
 }

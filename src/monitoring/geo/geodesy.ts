@@ -91,21 +91,13 @@ export function segmentApproxSq(
 }
 
 /**
- * Candidates within this factor of the best approximate distance are measured exactly (great circle, to
- * the lon/lat point at the candidate's t). The frame is off by ~0.1% at 200 km, so 1% is a safe margin.
- */
-export const REFINE_FACTOR = 1.01;
-/** Slack for the refinement threshold, in frame units (degrees): about 1 m. */
-export const REFINE_SLACK_DEG = 1 / M_PER_DEG;
-
-/**
  * Distance in metres from a point to a polyline (RFC 7946 segments, straight in lon/lat).
  *
- * Finds the nearest point of each segment in a local equirectangular frame around the point (see
- * `segmentApproxSq`), then measures the great-circle distance to the nearest candidates. The distance
- * function is flat at its minimum, so a slightly-off nearest point still gives a near-exact distance:
- * well under 1% error for segments up to ~200 km long and away. A single position is a point; an empty
- * list is infinitely far.
+ * Finds the nearest segment and the nearest point on it in a local equirectangular frame around the point
+ * (see `segmentApproxSq`), then measures the great-circle distance to that lon/lat point. The frame ranks
+ * segments correctly to ~0.1% and the distance function is flat at its minimum, so the answer is within
+ * well under 1% of the exact one for segments up to ~200 km long and away (and exact on the line).
+ * A single position is a point; an empty list is infinitely far.
  */
 export function distanceToLineM(lon: number, lat: number, coords: number[][]): number {
   const n = coords.length;
@@ -115,29 +107,30 @@ export function distanceToLineM(lon: number, lat: number, coords: number[][]): n
     return haversineM(lon, lat, p[0]!, p[1]!);
   }
   const [c0, s0] = halfLatitude(lat);
-  const k = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const [c, s] = halfLatitude(coords[i]![1]!);
-    k[i] = c0 * c - s0 * s;
-  }
-  const t = new Float64Array(1);
-  const approx = (i: number): number => {
-    const a = coords[i - 1]!;
-    const b = coords[i]!;
-    return segmentApproxSq(lon, lat, a[0]!, a[1]!, k[i - 1]!, b[0]!, b[1]!, k[i]!, t);
+  const scale = (y: number): number => {
+    const [c, s] = halfLatitude(y);
+    return c0 * c - s0 * s;
   };
+  const t = new Float64Array(1);
   let best = Number.POSITIVE_INFINITY;
-  for (let i = 1; i < n; i++) best = Math.min(best, approx(i));
-  const limit = (Math.sqrt(best) * REFINE_FACTOR + REFINE_SLACK_DEG) ** 2;
-  let bestM = Number.POSITIVE_INFINITY;
+  let bestI = 1;
+  let bestT = 0;
+  let k1 = scale(coords[0]![1]!);
   for (let i = 1; i < n; i++) {
-    if (approx(i) > limit) continue;
     const a = coords[i - 1]!;
     const b = coords[i]!;
-    const s = t[0]!;
-    bestM = Math.min(bestM, haversineM(lon, lat, a[0]! + s * (b[0]! - a[0]!), a[1]! + s * (b[1]! - a[1]!)));
+    const k2 = scale(b[1]!);
+    const d2 = segmentApproxSq(lon, lat, a[0]!, a[1]!, k1, b[0]!, b[1]!, k2, t);
+    if (d2 < best) {
+      best = d2;
+      bestI = i;
+      bestT = t[0]!;
+    }
+    k1 = k2;
   }
-  return bestM;
+  const a = coords[bestI - 1]!;
+  const b = coords[bestI]!;
+  return haversineM(lon, lat, a[0]! + bestT * (b[0]! - a[0]!), a[1]! + bestT * (b[1]! - a[1]!));
 }
 
 /**

@@ -10,8 +10,6 @@ import {
   haversineM,
   inBBox,
   type PolygonalGeometry,
-  REFINE_FACTOR,
-  REFINE_SLACK_DEG,
   segmentApproxSq,
 } from './geodesy.ts';
 
@@ -154,6 +152,9 @@ export class IndexedLines {
   readonly #stack: Int32Array;
   readonly #stackBound: Float64Array;
   readonly #t = new Float64Array(1);
+  /** The nearest segment found by the current query: its first vertex and the parameter of its nearest point. */
+  #bestV = 0;
+  #bestT = 0;
 
   /** `lines` holds each polyline's positions; a single position counts as a point. */
   constructor(lines: number[][][]) {
@@ -247,37 +248,25 @@ export class IndexedLines {
 
   /**
    * Distance in metres from the point to the nearest line; Infinity when there is none. Same method and
-   * same answer as `distanceToLineM`: nearest points in a local equirectangular frame, then great-circle
-   * distance to the candidates within `REFINE_FACTOR` of the best.
+   * same answer as `distanceToLineM`: the nearest segment and point in a local equirectangular frame, then
+   * the great-circle distance to that point.
    */
   distanceM(lon: number, lat: number): number {
     if (this.#from.length === 0) return Number.POSITIVE_INFINITY;
     const [c0, s0] = halfLatitude(lat);
-    const best = this.#walk(lon, lat, c0, s0, Number.POSITIVE_INFINITY);
-    const limit = (Math.sqrt(best) * REFINE_FACTOR + REFINE_SLACK_DEG) ** 2;
-    return this.#walk(lon, lat, c0, s0, limit);
-  }
-
-  /**
-   * Without a limit (Infinity): the least squared frame distance to any segment. With a limit: the least
-   * great-circle distance in metres to the segments whose frame distance is within it.
-   */
-  #walk(lon: number, lat: number, c0: number, s0: number, limit: number): number {
-    const refine = limit !== Number.POSITIVE_INFINITY;
     const stack = this.#stack;
     const bound = this.#stackBound;
-    let result = Number.POSITIVE_INFINITY;
-    let top = 0;
+    let best = Number.POSITIVE_INFINITY;
     stack[0] = 0;
     bound[0] = this.#boundSq(0, lon, lat, c0, s0);
-    top = 1;
+    let top = 1;
     while (top > 0) {
       top--;
+      if (bound[top]! >= best) continue;
       const node = stack[top]!;
-      if (bound[top]! > (refine ? limit : result)) continue;
       const kind = this.#node[node]!;
       if (kind >= 0) {
-        result = this.#scan(kind, lon, lat, c0, s0, limit, result);
+        best = this.#scan(kind, lon, lat, c0, s0, best);
         continue;
       }
       const a = -1 - kind;
@@ -290,7 +279,15 @@ export class IndexedLines {
       stack[top] = nearFirst ? a : a + 1;
       bound[top++] = nearFirst ? ba : bb;
     }
-    return result;
+    const xy = this.#xy;
+    const v = this.#bestV;
+    const t = this.#bestT;
+    return haversineM(
+      lon,
+      lat,
+      xy[2 * v]! + t * (xy[2 * v + 2]! - xy[2 * v]!),
+      xy[2 * v + 1]! + t * (xy[2 * v + 3]! - xy[2 * v + 1]!),
+    );
   }
 
   /** Lower bound of the frame distance (squared) from the point to anything under a tree node. */
@@ -307,27 +304,20 @@ export class IndexedLines {
     return dx * dx + dy * dy;
   }
 
-  /** One chunk's segments: see `#walk` for what is returned with and without a limit. */
-  #scan(c: number, lon: number, lat: number, c0: number, s0: number, limit: number, best: number): number {
+  /** The least squared frame distance to chunk c's segments or `best`, whichever is less; notes the winner. */
+  #scan(c: number, lon: number, lat: number, c0: number, s0: number, best: number): number {
     const xy = this.#xy;
     const h = this.#half;
     const t = this.#t;
-    const refine = limit !== Number.POSITIVE_INFINITY;
     let result = best;
     for (let v = this.#from[c]!; v < this.#to[c]!; v++) {
-      const x1 = xy[2 * v]!;
-      const y1 = xy[2 * v + 1]!;
-      const x2 = xy[2 * v + 2]!;
-      const y2 = xy[2 * v + 3]!;
       const k1 = c0 * h[2 * v]! - s0 * h[2 * v + 1]!;
       const k2 = c0 * h[2 * v + 2]! - s0 * h[2 * v + 3]!;
-      const d2 = segmentApproxSq(lon, lat, x1, y1, k1, x2, y2, k2, t);
-      if (!refine) {
-        if (d2 < result) result = d2;
-      } else if (d2 <= limit) {
-        const s = t[0]!;
-        const m = haversineM(lon, lat, x1 + s * (x2 - x1), y1 + s * (y2 - y1));
-        if (m < result) result = m;
+      const d2 = segmentApproxSq(lon, lat, xy[2 * v]!, xy[2 * v + 1]!, k1, xy[2 * v + 2]!, xy[2 * v + 3]!, k2, t);
+      if (d2 < result) {
+        result = d2;
+        this.#bestV = v;
+        this.#bestT = t[0]!;
       }
     }
     return result;

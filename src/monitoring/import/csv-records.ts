@@ -66,6 +66,11 @@ export class CsvRecordReader {
     if (this.stopped) return undefined;
     this.pending += text;
     const cut = this.lastRecordEnd();
+    if (cut === BROKEN) {
+      // Reading stops at the first syntax error, which is at or before the quote found.
+      const error = readRecords(this.pending, this.line, this.delimiter, sink).error;
+      return this.stop(error ?? { line: this.line, message: 'a misplaced quote' });
+    }
     if (cut > 0) {
       const whole = this.pending.slice(0, cut);
       this.pending = this.pending.slice(cut);
@@ -108,9 +113,14 @@ export class CsvRecordReader {
     return error;
   }
 
-  /** The index just after the last newline that ends a record, or 0; scans only text not yet scanned. */
+  /**
+   * The index just after the last newline that ends a record, or 0; or BROKEN when the text holds a
+   * quote that can only be a syntax error, so that it is reported now rather than after the next
+   * megabyte. Scans only text not scanned before.
+   */
   private lastRecordEnd(): number {
     const s = this.pending;
+    const delimiter = this.delimiter;
     let i = this.scanned;
     let inQuote = this.inQuote;
     let cut = 0;
@@ -118,6 +128,9 @@ export class CsvRecordReader {
       const q = s.indexOf('"', i);
       if (inQuote) {
         if (q === -1) break;
+        // A closing quote (or the first of a doubled one) must be followed by one of these.
+        const next = s.charCodeAt(q + 1);
+        if (q + 1 < s.length && next !== delimiter && next !== QUOTE && next !== LF && next !== CR) return BROKEN;
         inQuote = false;
         i = q + 1;
         continue;
@@ -125,6 +138,9 @@ export class CsvRecordReader {
       const nl = s.lastIndexOf('\n', q === -1 ? s.length : q);
       if (nl >= i) cut = nl + 1;
       if (q === -1) break;
+      // An opening quote starts a cell, or is the second of a doubled quote.
+      const before = q === 0 ? LF : s.charCodeAt(q - 1);
+      if (before !== delimiter && before !== LF && before !== QUOTE) return BROKEN;
       inQuote = true;
       i = q + 1;
     }
@@ -133,6 +149,9 @@ export class CsvRecordReader {
     return cut;
   }
 }
+
+/** From lastRecordEnd: the pending text holds a syntax error. */
+const BROKEN = -1;
 
 /**
  * Reads the records of a text that holds whole records (the last may lack its line end).

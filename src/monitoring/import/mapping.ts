@@ -38,7 +38,11 @@ export const MAPPING_TRANSFORMS = [
 export type MappingTransform = (typeof MAPPING_TRANSFORMS)[number];
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
-const transforms = z.union([z.enum(MAPPING_TRANSFORMS), z.array(z.enum(MAPPING_TRANSFORMS)).min(1)]);
+/** One transform or a list, applied in order; read as a list. */
+const transforms = z.preprocess(
+  (v) => (typeof v === 'string' ? [v] : v),
+  z.array(z.enum(MAPPING_TRANSFORMS)).min(1),
+);
 
 const template = z
   .string()
@@ -47,19 +51,31 @@ const template = z
     message: 'a template has {column} placeholders; write {{ and }} for braces',
   });
 
-export const fieldRuleSchema = z.union([
-  z
-    .object({
-      column: z.string().min(1),
-      transform: transforms.optional(),
-      values: z.record(z.string(), scalar).optional(),
-      default: scalar.optional(),
-    })
-    .strict(),
-  z.object({ const: scalar }).strict(),
-  z.object({ template, transform: transforms.optional() }).strict(),
-]);
+/** One report field's source: exactly one of `column`, `const` or `template`. */
+export const fieldRuleSchema = z
+  .object({
+    column: z.string().min(1).optional(),
+    const: scalar.optional(),
+    template: template.optional(),
+    transform: transforms.optional(),
+    values: z.record(z.string(), scalar).optional(),
+    default: scalar.optional(),
+  })
+  .strict()
+  .superRefine((r, ctx) => {
+    const sources = [r.column, r.const, r.template].filter((s) => s !== undefined).length;
+    if (sources !== 1)
+      ctx.addIssue({ code: 'custom', message: 'give exactly one of column, const or template' });
+    if (r.column === undefined && (r.values !== undefined || r.default !== undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'values and default go with a column' });
+    }
+    if (r.const !== undefined && r.transform !== undefined) {
+      ctx.addIssue({ code: 'custom', message: 'a const takes no transform' });
+    }
+  });
 export type FieldRule = z.infer<typeof fieldRuleSchema>;
+
+const NESTING_HINT = 'write nested fields with dots: observer.lat';
 
 export const columnMappingSchema = z
   .object({
@@ -70,24 +86,19 @@ export const columnMappingSchema = z
       .length(1)
       .refine((d) => d !== '"' && d !== '\n' && d !== '\r', { message: 'not a quote or a line end' })
       .optional(),
-    columns: z.record(z.string(), fieldRuleSchema),
+    columns: z
+      .record(z.string().refine(isFlatReportField), fieldRuleSchema, {
+        error: (issue) =>
+          issue.code === 'invalid_key'
+            ? `${JSON.stringify(issue.input)} is not a report field (${NESTING_HINT})`
+            : undefined,
+      })
+      .refine((columns) => Object.keys(columns).length > 0, { message: 'the mapping maps no field' }),
   })
-  .strict()
-  .superRefine((m, ctx) => {
-    for (const target of Object.keys(m.columns)) {
-      if (!isFlatReportField(target)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['columns', target],
-          message: `${JSON.stringify(target)} is not a report field (write nested fields with dots: observer.lat)`,
-        });
-      }
-    }
-    if (Object.keys(m.columns).length === 0) {
-      ctx.addIssue({ code: 'custom', path: ['columns'], message: 'the mapping maps no field' });
-    }
-  });
+  .strict();
 export type ColumnMapping = z.infer<typeof columnMappingSchema>;
+/** A mapping as written in its file (a transform may be one name instead of a list). */
+export type ColumnMappingInput = z.input<typeof columnMappingSchema>;
 
 /** Reads a mapping file's text; errors name the place in the file. */
 export function readColumnMapping(text: string): { mapping: ColumnMapping } | { errors: string[] } {
@@ -213,11 +224,11 @@ interface CompiledRule {
 
 function compileRule(target: string, rule: FieldRule, indexOf: (column: string) => number): CompiledRule {
   const kind = fieldKind(target);
-  if ('const' in rule) {
+  if (rule.const !== undefined) {
     const value = rule.const;
     return { set: flatFieldSetter(target), kind, value: () => value };
   }
-  const steps: MappingTransform[] = rule.transform === undefined ? [] : [rule.transform].flat();
+  const steps: MappingTransform[] = rule.transform ?? [];
   const transform = (v: unknown, source: string): unknown => {
     for (const step of steps) {
       v = applyTransform(step, v);
@@ -228,11 +239,10 @@ function compileRule(target: string, rule: FieldRule, indexOf: (column: string) 
     return v;
   };
 
-  if ('template' in rule) {
-    const parts = (parseTemplate(rule.template) ?? []).map((p) =>
-      typeof p === 'string' ? p : indexOf(p.column),
-    );
-    const source = `template ${JSON.stringify(rule.template)}`;
+  if (rule.template !== undefined) {
+    const { template } = rule;
+    const parts = (parseTemplate(template) ?? []).map((p) => (typeof p === 'string' ? p : indexOf(p.column)));
+    const source = `template ${JSON.stringify(template)}`;
     return {
       set: flatFieldSetter(target),
       kind,
@@ -251,8 +261,9 @@ function compileRule(target: string, rule: FieldRule, indexOf: (column: string) 
     };
   }
 
-  const index = indexOf(rule.column);
-  const source = `column ${JSON.stringify(rule.column)}`;
+  const column = rule.column ?? '';
+  const index = indexOf(column);
+  const source = `column ${JSON.stringify(column)}`;
   const { values } = rule;
   const fallback = rule.default;
   return {

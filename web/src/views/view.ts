@@ -4,4 +4,4 @@ export interface ViewContext {
   showDemo(demo: boolean): void;
 }
 
-export type View = (root: HTMLElement, ctx: ViewContext) => (() => void) | undefined | void;
+export type View = (root: HTMLElement, ctx: ViewContext) => (() => void) | undefined;

@@ -1,0 +1,190 @@
+/**
+ * `npm run bench`: Guarantor's performance figures, each beside the baseline measured in the same run.
+ * BENCH_N sets the report count (default 1,000,000). Never part of `npm test`.
+ */
+import { createReadStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { pino } from 'pino';
+import { createApp, createServices } from '../src/app.ts';
+import { loadConfig } from '../src/kernel/config/config.ts';
+import { openStore } from '../src/kernel/store/store.ts';
+import { parseImportStream } from '../src/monitoring/import/parse.ts';
+import { benchCorrelation } from './correlate.bench.ts';
+import { writeBenchReports } from './generate.ts';
+
+const N = Number(process.env.BENCH_N ?? 1_000_000);
+const work = mkdtempSync(join(tmpdir(), 'guarantor-bench-'));
+const results: Record<string, unknown> = {};
+
+function log(line: string) {
+  process.stdout.write(`${line}\n`);
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+log(`Guarantor benchmark — ${new Date().toISOString()}`);
+log(
+  `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
+);
+log(`reports: ${N.toLocaleString('en')}`);
+
+// 1. Data: realistic reports, many observers per event.
+const file = join(work, 'reports.ndjson');
+let t = performance.now();
+await writeBenchReports(file, N);
+log(`generated ${N.toLocaleString('en')} reports in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+
+// 2. Baseline: raw better-sqlite3 prepared inserts of the same rows into the same table.
+{
+  const store = await openStore({ kind: 'sqlite', file: join(work, 'raw.sqlite') });
+  const db = store.sqlite!;
+  const rows: unknown[][] = [];
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line) continue;
+    const r = JSON.parse(line);
+    rows.push([
+      `raw-${rows.length}`,
+      r.clientInstanceId,
+      'h',
+      r.observedFrom,
+      r.source.kind,
+      r.source.id,
+      r.source.participant,
+      r.observedFrom,
+      r.observedTo,
+      r.timePrecision,
+      r.observer.lon,
+      r.observer.lat,
+      r.observer.accuracyM,
+      r.event.lon ?? null,
+      r.event.lat ?? null,
+      r.event.bearingDeg ?? null,
+      r.event.distanceKm?.[0] ?? null,
+      r.event.distanceKm?.[1] ?? null,
+      r.geoPrecision,
+      r.type,
+      r.weaponClass,
+      r.count,
+      r.countApproximate ? 1 : 0,
+      r.means,
+      r.notes ?? null,
+      r.lang ?? null,
+      r.observer.lon,
+      r.observer.lat,
+      100,
+      'point',
+      0,
+      '[]',
+    ]);
+  }
+  const insert =
+    db.prepare(`insert into reports (id, client_instance_id, body_hash, received_at, source_kind, source_id, participant,
+    observed_from, observed_to, time_precision, observer_lon, observer_lat, observer_accuracy_m,
+    event_lon, event_lat, bearing_deg, distance_min_km, distance_max_km, geo_precision, type, weapon_class, count,
+    count_approximate, means, notes, lang, est_lon, est_lat, est_uncertainty_m, est_method, in_buffer_zone, zone_ids)
+    values (${Array(32).fill('?').join(',')})`);
+  const batch = db.transaction((part: unknown[][]) => {
+    for (const r of part) insert.run(r);
+  });
+  t = performance.now();
+  for (let i = 0; i < rows.length; i += 2000) batch(rows.slice(i, i + 2000));
+  const s = (performance.now() - t) / 1000;
+  results.rawInsertPerS = Math.round(rows.length / s);
+  log(`raw better-sqlite3 prepared insert: ${results.rawInsertPerS} rows/s (${s.toFixed(1)} s)`);
+  await store.close();
+}
+
+// 3. Guarantor's bulk import: parse, validate, enrich, correlate, store, ledger.
+const dataDir = join(work, 'data');
+{
+  const store = await openStore({ kind: 'sqlite', file: join(dataDir, 'guarantor.sqlite') });
+  const services = createServices(store);
+  t = performance.now();
+  const summary = await services.reports.import(parseImportStream('ndjson', createReadStream(file)), {
+    allOrNothing: false,
+  });
+  const s = (performance.now() - t) / 1000;
+  results.importPerS = Math.round(summary.accepted / s);
+  const ratio = (results.importPerS as number) / (results.rawInsertPerS as number);
+  const incidents = await store.db
+    .selectFrom('incidents')
+    .select(({ fn }) => fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  log(
+    `bulk import: ${results.importPerS} reports/s (${summary.accepted} accepted, ${summary.rejected} rejected in ${s.toFixed(1)} s, ${incidents.n} incidents) — ${ratio.toFixed(2)} of raw (goal ≥ 0.25)`,
+  );
+  await store.close();
+}
+
+// 4. Correlation alone, in memory.
+for (const n of [100_000, N].filter((n, i, a) => a.indexOf(n) === i && n <= N)) {
+  const r = await benchCorrelation(n);
+  log(
+    `correlation of ${n.toLocaleString('en')} reports: ${(r.ms / 1000).toFixed(2)} s → ${r.incidents} incidents (goal for 1M: < 10 s)`,
+  );
+}
+
+// 5. Read latency on the imported database.
+{
+  const app = await createApp(loadConfig({ GUARANTOR_DATA: dataDir, GUARANTOR_DEMO: 'off' }), {
+    logger: pino({ level: 'silent' }),
+  });
+  const day = new Date(Date.now() - 15 * 86_400_000).toISOString().slice(0, 10);
+  const measure = async (name: string, url: string, headers: Record<string, string> = {}) => {
+    const times: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      const start = performance.now();
+      const res = await app.http.inject({ method: 'GET', url, headers });
+      if (res.statusCode !== 200) throw new Error(`${url}: ${res.statusCode} ${res.body.slice(0, 200)}`);
+      times.push(performance.now() - start);
+    }
+    times.sort((a, b) => a - b);
+    log(
+      `${name}: p50 ${percentile(times, 50).toFixed(1)} ms, p95 ${percentile(times, 95).toFixed(1)} ms (goal p95 < 50 ms)`,
+    );
+  };
+  await measure(`daily report (${day})`, `/api/v1/daily-reports/${day}`);
+  await measure('incident list (100, newest)', '/api/v1/incidents?limit=100');
+  await measure(
+    'incident list (day, bbox, GeoJSON)',
+    `/api/v1/incidents?limit=1000&from=${day}T00:00:00Z&to=${day}T23:59:59Z&bbox=36,47,38.5,49`,
+    { accept: 'application/geo+json' },
+  );
+  await app.close();
+}
+
+// 6. HTTP single-report ingest at 16 concurrent clients.
+{
+  const app = await createApp(loadConfig({ GUARANTOR_DATA: join(work, 'http'), GUARANTOR_DEMO: 'off' }), {
+    logger: pino({ level: 'silent' }),
+  });
+  const address = await app.http.listen({ host: '127.0.0.1', port: 0 });
+  const lines = readFileSync(file, 'utf8').split('\n', 200_000).filter(Boolean);
+  let next = 0;
+  const result = await autocannon({
+    url: `${address}/api/v1/reports`,
+    connections: 16,
+    duration: 10,
+    requests: [
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (req) => {
+          const body = JSON.parse(lines[next++ % lines.length]!);
+          body.clientInstanceId = `http-${next}`;
+          return { ...req, body: JSON.stringify(body) };
+        },
+      },
+    ],
+  });
+  log(
+    `HTTP ingest, 16 clients: ${Math.round(result.requests.average)} reports/s, p99 ${result.latency.p99} ms, non-2xx ${result.non2xx}, errors ${result.errors}`,
+  );
+  await app.close();
+}
+
+rmSync(work, { recursive: true, force: true });

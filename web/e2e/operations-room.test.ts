@@ -1,0 +1,129 @@
+/**
+ * The operations room in a real browser against the real server with the demonstration loaded:
+ * the offline map renders under the production Content-Security-Policy, an analyst opens an
+ * incident and triages it, and the daily report shows its 30-day chart.
+ */
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureWebBuilt, launchBrowser, type Server, startServer, type Watch, watch } from './harness.ts';
+
+describe('operations room in Chromium', () => {
+  let server: Server;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let watched: Watch;
+  let incidentId = '';
+
+  beforeAll(async () => {
+    await ensureWebBuilt();
+    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
+    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    page = await context.newPage();
+    watched = watch(page);
+  }, 90_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('draws the demonstration incidents on the offline map and lists them', async () => {
+    await page.goto(server.url);
+    const map = page.locator('#ops-map[data-map-ready="true"]');
+    await map.waitFor({ timeout: 30_000 });
+    const drawn = Number(await map.getAttribute('data-incident-count'));
+    expect(drawn).toBeGreaterThan(0);
+    // The map is WebGL in a canvas; a blank canvas would mean the style or worker failed.
+    await expect(page.locator('#ops-map canvas').count()).resolves.toBe(1);
+
+    const rows = page.locator('.incident-row');
+    expect(await rows.count()).toBeGreaterThan(0);
+    await expect(page.locator('#incident-list-heading').textContent()).resolves.toMatch(/Incidents in view \(\d+\)/);
+    await expect(page.locator('.demo-notice').first().isVisible()).resolves.toBe(true);
+    await page.screenshot({ path: '/tmp/ops-room.png' });
+  });
+
+  it('narrows the list to the ticked statuses', async () => {
+    for (const status of ['triaged', 'under_investigation', 'verified', 'unverifiable', 'rejected', 'duplicate']) {
+      await page.locator(`input[name="status"][value="${status}"]`).uncheck();
+    }
+    await page.waitForURL(/status=received/);
+    await page.locator('#ops-map[data-loading="false"]').waitFor();
+    const statuses = await page.locator('.incident-row .badge').evaluateAll((els) =>
+      els.map((e) => (e as HTMLElement).dataset.status),
+    );
+    expect(statuses.length).toBeGreaterThan(0);
+    expect(new Set(statuses)).toEqual(new Set(['received']));
+  });
+
+  it('opens an incident from the list and triages it with a reason', async () => {
+    const row = page.locator('.incident-row').first();
+    incidentId = (await row.getAttribute('data-incident-id')) ?? '';
+    await row.click();
+    await page.waitForURL(`**/incidents/${incidentId}`);
+    await expect(page.locator('[data-testid="incident-status"] .badge').getAttribute('data-status')).resolves.toBe('received');
+    expect(await page.locator('table.reports tbody tr').count()).toBeGreaterThan(0);
+    const historyBefore = await page.locator('[data-testid="history"] li').count();
+
+    await page.getByRole('button', { name: 'Mark triaged' }).click();
+    const form = page.getByRole('form', { name: /Change status/ });
+    // An empty form is refused next to its fields, before anything is sent.
+    await form.getByLabel('Your name').fill('');
+    await form.getByRole('button', { name: 'Change to triaged' }).click();
+    await expect(form.locator('.field-error:visible').first().textContent()).resolves.toContain('Say why');
+    await expect(form.getByLabel('Reason').getAttribute('aria-invalid')).resolves.toBe('true');
+
+    await form.getByLabel('Reason').fill('Two patrols corroborate; queue for review');
+    await form.getByLabel('Your name').fill('E2E analyst');
+    await form.getByRole('button', { name: 'Change to triaged' }).click();
+
+    await page.locator('[data-testid="incident-status"] .badge[data-status="triaged"]').waitFor();
+    await expect(page.locator('.flash').textContent()).resolves.toContain('Status changed to triaged');
+    const history = page.locator('[data-testid="history"] li');
+    await expect(history.count()).resolves.toBe(historyBefore + 1);
+    const last = await history.last().textContent();
+    expect(last).toContain('E2E analyst');
+    expect(last).toContain('received → triaged');
+    expect(last).toContain('Two patrols corroborate');
+    // Triaged allows other actions than received did.
+    await expect(page.getByRole('button', { name: 'Mark verified' }).count()).resolves.toBe(1);
+  });
+
+  it('keeps the change and the analyst’s name across a reload of the deep link', async () => {
+    await page.reload();
+    await page.locator('[data-testid="incident-status"] .badge[data-status="triaged"]').waitFor();
+    await page.locator('#incident-map[data-map-ready="true"]').waitFor({ timeout: 20_000 });
+    await page.getByRole('button', { name: 'Mark under investigation' }).click();
+    const form = page.getByRole('form', { name: /Change status/ });
+    await expect(form.getByLabel('Your name').inputValue()).resolves.toBe('E2E analyst');
+    await page.screenshot({ path: '/tmp/ops-incident.png', fullPage: true });
+  });
+
+  it('shows the daily report with its 30-day chart and the compliance determination', async () => {
+    await page.getByRole('link', { name: 'Daily report' }).click();
+    await page.waitForURL('**/daily');
+    const chart = page.locator('svg.chart[data-days="30"]');
+    await chart.waitFor({ timeout: 20_000 });
+    expect(await chart.locator('rect.bar.incidents').count()).toBeGreaterThanOrEqual(30);
+    const totals = await page.locator('svg.chart title').allTextContents();
+    expect(totals.some((t) => /: [1-9]\d* incidents/.test(t))).toBe(true);
+    await page.locator('[data-testid="sectors-table"]').waitFor();
+    await expect(page.locator('[data-testid="determination"] .verdict').textContent()).resolves.toMatch(/Reliable ceasefire/);
+    await expect(page.locator('.demo-notice.inline').isVisible()).resolves.toBe(true);
+    await page.screenshot({ path: '/tmp/ops-daily.png', fullPage: true });
+
+    // A daily report's own address works when loaded directly.
+    const day = new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 10);
+    await page.goto(`${server.url}/daily/${day}`);
+    await expect(page.locator('h1').textContent()).resolves.toBe(`Daily report for ${day}`);
+    await page.locator('svg.chart[data-days="30"] a.day.selected').waitFor();
+  });
+
+  it('made no console errors and no request off this machine', () => {
+    expect(watched.consoleErrors).toEqual([]);
+    expect(watched.offMachine).toEqual([]);
+    expect(watched.failed).toEqual([]);
+  });
+});

@@ -1,0 +1,69 @@
+/** Small pieces shared by the pages: status badges and the map legend. */
+import type { IncidentStatus } from '../api.ts';
+import { h } from '../dom.ts';
+import { words } from '../format.ts';
+import { STATUS_COLOURS, ZONE_COLOURS } from '../map-style.ts';
+
+const DARK_TEXT = new Set<IncidentStatus>(['rejected', 'duplicate']);
+
+export function statusBadge(status: IncidentStatus): HTMLElement {
+  return h(
+    'span',
+    {
+      class: 'badge',
+      'data-status': status,
+      style: `background:${STATUS_COLOURS[status]};color:${DARK_TEXT.has(status) ? '#1f2937' : '#ffffff'}`,
+    },
+    words(status),
+  );
+}
+
+export function legend(): HTMLElement {
+  const swatch = (style: string) => h('span', { class: 'swatch', style, 'aria-hidden': 'true' });
+  return h(
+    'div',
+    { class: 'legend', role: 'group', 'aria-label': 'Map legend' },
+    h(
+      'ul',
+      { class: 'legend-list' },
+      ...Object.entries(STATUS_COLOURS).map(([status, colour]) =>
+        h('li', { class: 'legend-item' }, swatch(`background:${colour};border-radius:50%`), words(status)),
+      ),
+    ),
+    h(
+      'ul',
+      { class: 'legend-list' },
+      h(
+        'li',
+        { class: 'legend-item' },
+        swatch(`background:${ZONE_COLOURS.contact_line};height:4px`),
+        'contact line',
+      ),
+      h(
+        'li',
+        { class: 'legend-item' },
+        swatch(`background:${ZONE_COLOURS.buffer_zone};opacity:0.4`),
+        'buffer zone',
+      ),
+      h(
+        'li',
+        { class: 'legend-item' },
+        swatch(`border-top:2px dashed ${ZONE_COLOURS.withdrawal_line};height:0`),
+        'withdrawal line',
+      ),
+      h(
+        'li',
+        { class: 'legend-item' },
+        swatch(`background:${ZONE_COLOURS.storage_site};opacity:0.5`),
+        'storage site / holding area',
+      ),
+      h(
+        'li',
+        { class: 'legend-item' },
+        swatch('background:#fff;border:2.5px solid #111827;border-radius:50%'),
+        'weapon withdrawal violation',
+      ),
+    ),
+    h('p', { class: 'muted' }, 'Circle size grows with the number of reports.'),
+  );
+}

@@ -1,0 +1,454 @@
+/**
+ * The daily report for one UTC day (the mechanism's periodic publication) with a 30-day chart,
+ * links to the CSV and printable versions, and the compliance determination.
+ */
+import { api, type ComplianceAnswer, type DailyReport, dailyReportUrl } from '../api.ts';
+import { h, mount } from '../dom.ts';
+import { addDays, formatCounts, formatKm, formatTime, isDay, utcDay, words } from '../format.ts';
+import { dailyPath, incidentPath } from '../router.ts';
+import { statusBadge } from './badges.ts';
+import { type DayFigures, dailyChart } from './daily-chart.ts';
+import type { ViewContext } from './view.ts';
+
+type Scope = DailyReport['totals'];
+
+const CHART_DAYS = 30;
+/** Days are fetched a few at a time so the chart does not crowd out the page's own request. */
+const CONCURRENCY = 4;
+
+const dayCache = new Map<string, Promise<DailyReport>>();
+
+/** Today's report changes during the day; earlier days are fetched once per page load. */
+function reportFor(date: string): Promise<DailyReport> {
+  if (date >= utcDay(Date.now())) return api.dailyReport(date);
+  let p = dayCache.get(date);
+  if (!p) {
+    p = api.dailyReport(date);
+    p.catch(() => dayCache.delete(date));
+    dayCache.set(date, p);
+  }
+  return p;
+}
+
+async function lastDays(end: string, count: number): Promise<DayFigures[]> {
+  const dates = Array.from({ length: count }, (_, i) => addDays(end, i - count + 1));
+  const out: DayFigures[] = new Array(count);
+  let next = 0;
+  async function worker(): Promise<void> {
+    while (next < dates.length) {
+      const i = next++;
+      const r = await reportFor(dates[i]!);
+      out[i] = { date: r.date, incidents: r.totals.incidents, verified: r.totals.verifiedIncidents };
+    }
+  }
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  return out;
+}
+
+export function dailyPage(root: HTMLElement, ctx: ViewContext, requested: string | null): () => void {
+  const today = utcDay(Date.now());
+  const date = requested && isDay(requested) ? requested : today;
+  document.title = `Daily report ${date} — Guarantor`;
+  let disposed = false;
+
+  const picker = h('input', { type: 'date', id: 'daily-date', value: date, max: today, required: true });
+  picker.addEventListener('change', () => {
+    if (isDay(picker.value)) ctx.navigate(dailyPath(picker.value));
+  });
+  const body = h('div', { class: 'daily-body' }, h('p', { role: 'status' }, 'Loading the daily report…'));
+  const chartSlot = h(
+    'div',
+    { class: 'chart-slot', 'aria-busy': 'true' },
+    h('p', { class: 'muted' }, 'Loading the last 30 days…'),
+  );
+  const complianceSlot = h('div', {}, h('p', { class: 'muted' }, 'Loading compliance…'));
+
+  mount(
+    root,
+    h(
+      'div',
+      { class: 'page-head' },
+      h('h1', {}, `Daily report for ${date}`),
+      h(
+        'div',
+        { class: 'toolbar' },
+        h('label', { for: 'daily-date' }, 'Day (UTC)'),
+        picker,
+        h(
+          'a',
+          { href: dailyReportUrl(date, 'csv'), download: `guarantor-daily-${date}.csv`, class: 'button' },
+          'Download CSV',
+        ),
+        h(
+          'a',
+          { href: dailyReportUrl(date, 'html'), target: '_blank', rel: 'noopener', class: 'button' },
+          'Printable report',
+        ),
+      ),
+    ),
+    body,
+    h(
+      'section',
+      { class: 'card', 'aria-labelledby': 'chart-heading' },
+      h('h2', { id: 'chart-heading' }, 'Last 30 days'),
+      chartSlot,
+    ),
+    h(
+      'section',
+      { class: 'card', 'aria-labelledby': 'compliance-heading' },
+      h('h2', { id: 'compliance-heading' }, 'Compliance'),
+      complianceSlot,
+    ),
+  );
+
+  reportFor(date)
+    .then((report) => {
+      if (disposed) return;
+      ctx.showDemo(report.demo);
+      mount(body, ...reportView(report));
+    })
+    .catch((error: Error) => {
+      if (!disposed)
+        mount(body, h('p', { role: 'alert' }, `Could not load the daily report: ${error.message}`));
+    });
+
+  lastDays(today, CHART_DAYS)
+    .then((days) => {
+      if (disposed) return;
+      chartSlot.setAttribute('aria-busy', 'false');
+      mount(chartSlot, dailyChart(days, { selected: date, hrefFor: dailyPath }), chartTable(days));
+    })
+    .catch((error: Error) => {
+      if (!disposed)
+        mount(chartSlot, h('p', { role: 'alert' }, `Could not load the chart: ${error.message}`));
+    });
+
+  api
+    .compliance()
+    .then((c) => !disposed && mount(complianceSlot, ...complianceView(c)))
+    .catch((error: Error) => {
+      if (!disposed)
+        mount(complianceSlot, h('p', { role: 'alert' }, `Could not load compliance: ${error.message}`));
+    });
+
+  return () => {
+    disposed = true;
+  };
+}
+
+function reportView(r: DailyReport): Node[] {
+  const t = r.totals;
+  const figure = (label: string, value: number, testid: string) =>
+    h(
+      'div',
+      { class: 'figure', 'data-testid': testid },
+      h('span', { class: 'figure-value' }, String(value)),
+      h('span', { class: 'figure-label' }, label),
+    );
+  return [
+    r.demo
+      ? h(
+          'p',
+          { class: 'demo-notice inline', role: 'note' },
+          h('strong', {}, 'Illustrative demonstration data.'),
+          ' This report describes no real events.',
+        )
+      : null,
+    h(
+      'p',
+      { class: 'muted' },
+      `Period ${formatTime(r.periodStart)} to ${formatTime(r.periodEnd)}; generated ${formatTime(r.generatedAt)}.`,
+    ),
+    h(
+      'div',
+      { class: 'figures' },
+      figure('incidents', t.incidents, 'total-incidents'),
+      figure('new today', t.newIncidents, 'new-incidents'),
+      figure('verified', t.verifiedIncidents, 'verified-incidents'),
+      figure('weapon violations', t.weaponViolations, 'weapon-violations'),
+      figure('excluded (rejected or duplicate)', r.excluded.total, 'excluded'),
+    ),
+    h(
+      'p',
+      {},
+      h('strong', {}, 'Events: '),
+      formatCounts(t.counts),
+      t.approximate.length ? ` (approximate: ${t.approximate.map(words).join(', ')})` : '',
+    ),
+    scopeTable('Sectors', 'sectors', r.sectors),
+    scopeTable('Oblasts', 'oblasts', r.oblasts),
+    violationsTable(r),
+    restrictionsTable(r),
+  ].filter((n): n is HTMLElement => n !== null);
+}
+
+function scopeTable(title: string, key: string, rows: Scope[]): HTMLElement {
+  const statuses = Object.keys(rows[0]?.byStatus ?? {});
+  return h(
+    'section',
+    { class: 'card', 'aria-labelledby': `${key}-heading` },
+    h('h2', { id: `${key}-heading` }, title),
+    rows.length
+      ? h(
+          'div',
+          { class: 'table-scroll' },
+          h(
+            'table',
+            { class: 'data', 'data-testid': `${key}-table` },
+            h(
+              'thead',
+              {},
+              h(
+                'tr',
+                {},
+                h('th', { scope: 'col' }, title.replace(/s$/, '')),
+                ...[
+                  'Incidents',
+                  'New',
+                  'Verified',
+                  ...statuses.map(words),
+                  'Weapon violations',
+                  'Events',
+                ].map((c) => h('th', { scope: 'col' }, c)),
+              ),
+            ),
+            h(
+              'tbody',
+              {},
+              ...rows.map((s) =>
+                h(
+                  'tr',
+                  {},
+                  h('th', { scope: 'row' }, s.id ? `${s.name} (${s.id})` : s.name),
+                  h('td', { class: 'num' }, String(s.incidents)),
+                  h('td', { class: 'num' }, String(s.newIncidents)),
+                  h('td', { class: 'num' }, String(s.verifiedIncidents)),
+                  ...statuses.map((st) =>
+                    h('td', { class: 'num' }, String(s.byStatus[st as keyof Scope['byStatus']] ?? 0)),
+                  ),
+                  h('td', { class: 'num' }, String(s.weaponViolations)),
+                  h('td', {}, formatCounts(s.counts)),
+                ),
+              ),
+            ),
+          ),
+        )
+      : h('p', {}, 'None.'),
+  );
+}
+
+function violationsTable(r: DailyReport): HTMLElement {
+  return h(
+    'section',
+    { class: 'card', 'aria-labelledby': 'violations-heading' },
+    h('h2', { id: 'violations-heading' }, 'Weapons in violation of withdrawal lines'),
+    r.weaponViolations.length
+      ? h(
+          'div',
+          { class: 'table-scroll' },
+          h(
+            'table',
+            { class: 'data' },
+            h(
+              'thead',
+              {},
+              h(
+                'tr',
+                {},
+                ...[
+                  'Observed',
+                  'Status',
+                  'Weapon',
+                  'Count',
+                  'Line',
+                  'Distance (required)',
+                  'Place',
+                  'Incident',
+                ].map((c) => h('th', { scope: 'col' }, c)),
+              ),
+            ),
+            h(
+              'tbody',
+              {},
+              ...r.weaponViolations.map((v) =>
+                h(
+                  'tr',
+                  {},
+                  h('td', {}, formatTime(v.observedAt)),
+                  h('td', {}, statusBadge(v.status)),
+                  h('td', {}, words(v.weaponClass)),
+                  h('td', { class: 'num' }, String(v.count)),
+                  h('td', {}, v.zoneName),
+                  h('td', {}, `${formatKm(v.actualKm)} (${formatKm(v.requiredKm)})`),
+                  h('td', {}, placeName(v.place)),
+                  h('td', {}, h('a', { href: incidentPath(v.incidentId) }, 'open')),
+                ),
+              ),
+            ),
+          ),
+        )
+      : h('p', {}, 'None recorded.'),
+  );
+}
+
+function restrictionsTable(r: DailyReport): HTMLElement {
+  return h(
+    'section',
+    { class: 'card', 'aria-labelledby': 'restrictions-heading' },
+    h('h2', { id: 'restrictions-heading' }, 'Restrictions of freedom of movement'),
+    r.movementRestrictions.length
+      ? h(
+          'div',
+          { class: 'table-scroll' },
+          h(
+            'table',
+            { class: 'data' },
+            h(
+              'thead',
+              {},
+              h(
+                'tr',
+                {},
+                ...['Observed', 'Status', 'Source', 'Place', 'Notes', 'Incident'].map((c) =>
+                  h('th', { scope: 'col' }, c),
+                ),
+              ),
+            ),
+            h(
+              'tbody',
+              {},
+              ...r.movementRestrictions.map((m) =>
+                h(
+                  'tr',
+                  {},
+                  h('td', {}, formatTime(m.observedFrom)),
+                  h('td', {}, statusBadge(m.status)),
+                  h('td', {}, `${m.source.participant} ${words(m.source.kind)}`),
+                  h('td', {}, placeName(m.place)),
+                  h('td', {}, m.notes ?? '—'),
+                  h('td', {}, h('a', { href: incidentPath(m.incidentId) }, 'open')),
+                ),
+              ),
+            ),
+          ),
+        )
+      : h('p', {}, 'None recorded.'),
+  );
+}
+
+function placeName(p: DailyReport['weaponViolations'][number]['place']): string {
+  return (
+    [p.oblastName ?? p.oblast, p.sectorName ?? p.sectorId].filter(Boolean).join(', ') ||
+    `${p.lat.toFixed(2)}, ${p.lon.toFixed(2)}`
+  );
+}
+
+/** The same figures as the chart, as a table for screen readers and for copying. */
+function chartTable(days: DayFigures[]): HTMLElement {
+  return h(
+    'details',
+    { class: 'chart-data' },
+    h('summary', {}, 'The figures as a table'),
+    h(
+      'table',
+      { class: 'data' },
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          h('th', { scope: 'col' }, 'Day'),
+          h('th', { scope: 'col' }, 'Incidents'),
+          h('th', { scope: 'col' }, 'Verified'),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        ...days.map((d) =>
+          h(
+            'tr',
+            {},
+            h('th', { scope: 'row' }, h('a', { href: dailyPath(d.date) }, d.date)),
+            h('td', { class: 'num' }, String(d.incidents)),
+            h('td', { class: 'num' }, String(d.verified)),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+function complianceView(c: ComplianceAnswer): Node[] {
+  const d = c.determination;
+  const sectors = [...new Map(c.sectorDays.map((s) => [s.sectorId ?? '', s.sectorName])).entries()];
+  const dates = [...new Set(c.sectorDays.map((s) => s.date))].sort().slice(-14);
+  const cell = new Map(c.sectorDays.map((s) => [`${s.sectorId ?? ''}|${s.date}`, s]));
+  return [
+    h(
+      'div',
+      {
+        class: `determination ${d.reliable ? 'reliable' : 'not-reliable'}`,
+        'data-testid': 'determination',
+        role: 'status',
+      },
+      h('p', { class: 'verdict' }, d.reliable ? 'Reliable ceasefire: yes' : 'Reliable ceasefire: not yet'),
+      h('p', {}, d.reason),
+      h(
+        'p',
+        { class: 'muted' },
+        `As of ${d.asOf}. Held for ${d.streakDays} of ${d.rule.consecutiveDays} required days` +
+          (d.since ? ` (since ${d.since})` : '') +
+          (d.brokenOn ? `; last broken on ${d.brokenOn}` : '') +
+          `. Rule: at most ${d.rule.maxVerifiedPerSectorDay} verified incidents and ${d.rule.maxWeaponViolationsPerSectorDay} weapon violations per sector and day` +
+          (d.rule.countUnverified
+            ? ', counting unverified incidents.'
+            : ', counting verified incidents only.'),
+      ),
+    ),
+    h(
+      'div',
+      { class: 'table-scroll' },
+      h(
+        'table',
+        { class: 'data compliance-grid' },
+        h('caption', {}, `How each sector held, ${dates[0] ?? ''} to ${dates.at(-1) ?? ''}`),
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            h('th', { scope: 'col' }, 'Sector'),
+            ...dates.map((date) => h('th', { scope: 'col' }, date.slice(5))),
+          ),
+        ),
+        h(
+          'tbody',
+          {},
+          ...sectors.map(([id, name]) =>
+            h(
+              'tr',
+              {},
+              h('th', { scope: 'row' }, name),
+              ...dates.map((date) => {
+                const s = cell.get(`${id}|${date}`);
+                return s
+                  ? h(
+                      'td',
+                      {
+                        class: `level level-${s.level}`,
+                        title: `${s.verified} verified, ${s.weaponViolations} weapon violations`,
+                      },
+                      s.level,
+                    )
+                  : h('td', {}, '—');
+              }),
+            ),
+          ),
+        ),
+      ),
+    ),
+  ];
+}

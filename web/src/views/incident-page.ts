@@ -1,0 +1,659 @@
+/**
+ * One incident: its figures, the assessed attribution (apart from what reports claim), the
+ * reports that describe it and how each was linked, its history, a small map, and the analyst's
+ * actions: change status, split, merge.
+ */
+import type { IncidentDetail, IncidentStatus } from '../api.ts';
+import { api, spotReportUrl } from '../api.ts';
+import { h, mount } from '../dom.ts';
+import {
+  formatCoordinate,
+  formatCounts,
+  formatKm,
+  formatMetres,
+  formatSpan,
+  formatTime,
+  words,
+} from '../format.ts';
+import { SOURCES } from '../map-style.ts';
+import { type AppMap, createMap, loadGeography, setSourceData } from '../map-view.ts';
+import { incidentPath } from '../router.ts';
+import {
+  ATTRIBUTION_BASES,
+  CONFIDENCES,
+  checkMerge,
+  checkSplit,
+  checkTransition,
+  nextStatuses,
+} from '../verification.ts';
+import { statusBadge } from './badges.ts';
+import { type Field, field, problemErrors, rememberActor, rememberedActor, showErrors } from './forms.ts';
+import type { ViewContext } from './view.ts';
+
+type Report = IncidentDetail['reports'][number];
+
+export function incidentPage(root: HTMLElement, _ctx: ViewContext, id: string): () => void {
+  document.title = 'Incident — Guarantor';
+  let disposed = false;
+  let appMap: AppMap | null = null;
+  let oblastNames = new Map<string, string>();
+  const mapEl = h('div', { class: 'map map-small', id: 'incident-map' });
+  const flash = h('p', { class: 'flash', role: 'status', tabindex: '-1', hidden: true });
+
+  mount(root, h('p', { role: 'status' }, 'Loading the incident…'));
+
+  loadGeography()
+    .then(({ oblasts }) => {
+      oblastNames = new Map(
+        oblasts.features.map((f) => [String(f.properties?.iso), String(f.properties?.name)]),
+      );
+    })
+    .catch(() => {
+      // Oblast codes are shown instead of names.
+    })
+    .finally(() => {
+      api
+        .incident(id)
+        .then((detail) => !disposed && render(detail))
+        .catch((error: Error) => {
+          if (disposed) return;
+          document.title = 'Incident not found — Guarantor';
+          mount(
+            root,
+            h('h1', {}, 'Incident not available'),
+            h('p', { role: 'alert' }, error.message),
+            h('p', {}, h('a', { href: '/' }, 'Back to the operations room')),
+          );
+        });
+    });
+
+  function say(message: string, link?: { href: string; text: string }): void {
+    flash.hidden = false;
+    mount(flash, message, link ? [' ', h('a', { href: link.href }, link.text)] : null);
+    flash.focus();
+  }
+
+  function render(detail: IncidentDetail): void {
+    document.title = `Incident ${detail.id.slice(0, 8)}… (${words(detail.status)}) — Guarantor`;
+    mount(
+      root,
+      h(
+        'div',
+        { class: 'page-head' },
+        h('p', { class: 'crumbs' }, h('a', { href: '/' }, '← Operations room')),
+        h(
+          'h1',
+          {},
+          `Incident: ${words(detail.primaryType)} `,
+          h('span', { class: 'status-now', 'data-testid': 'incident-status' }, statusBadge(detail.status)),
+        ),
+        h(
+          'p',
+          { class: 'muted' },
+          h('code', {}, detail.id),
+          ' · ',
+          h(
+            'a',
+            { href: spotReportUrl(detail.id), target: '_blank', rel: 'noopener' },
+            'Printable spot report',
+          ),
+        ),
+      ),
+      flash,
+      detail.mergedInto
+        ? h(
+            'p',
+            { class: 'notice', role: 'note' },
+            'This incident was merged into ',
+            h('a', { href: incidentPath(detail.mergedInto) }, detail.mergedInto),
+            '; its reports now belong there.',
+          )
+        : null,
+      h(
+        'div',
+        { class: 'incident-top' },
+        h('div', {}, summary(detail, oblastNames), attributionPanel(detail)),
+        h(
+          'section',
+          { 'aria-labelledby': 'map-heading', class: 'card' },
+          h('h2', { id: 'map-heading' }, 'Where'),
+          mapEl,
+          h(
+            'p',
+            { class: 'muted' },
+            'Coloured circle: the incident’s estimated place. White dots: each report’s estimated place.',
+          ),
+        ),
+      ),
+      detail.mergedInto ? null : verification(detail),
+      reportsSection(detail),
+      detail.mergedInto ? null : mergeSection(detail),
+      historySection(detail),
+    );
+    showOnMap(detail);
+  }
+
+  function showOnMap(detail: IncidentDetail): void {
+    const points: [number, number][] = [
+      [detail.lon, detail.lat],
+      ...detail.reports.map((r) => [r.estimated.lon, r.estimated.lat] as [number, number]),
+    ];
+    const lons = points.map((p) => p[0]);
+    const lats = points.map((p) => p[1]);
+    // At least ~10 km across, so a lone point is seen in context.
+    const pad = 0.05;
+    const bounds: [[number, number], [number, number]] = [
+      [Math.min(...lons) - pad, Math.min(...lats) - pad],
+      [Math.max(...lons) + pad, Math.max(...lats) + pad],
+    ];
+    if (!appMap)
+      appMap = createMap(mapEl, { withReports: true, bounds, label: 'Map of the incident and its reports' });
+    else appMap.map.fitBounds(bounds, { padding: 30, duration: 0 });
+    const { map, ready } = appMap;
+    ready
+      .then(() => {
+        if (disposed) return;
+        const { reports: _reports, history: _history, ...incident } = detail;
+        setSourceData(map, SOURCES.incidents, {
+          type: 'FeatureCollection',
+          features: [
+            {
+              type: 'Feature',
+              geometry: { type: 'Point', coordinates: [detail.lon, detail.lat] },
+              properties: incident,
+            },
+          ],
+        });
+        setSourceData(map, SOURCES.reports, {
+          type: 'FeatureCollection',
+          features: detail.reports.map((r) => ({
+            type: 'Feature',
+            geometry: { type: 'Point', coordinates: [r.estimated.lon, r.estimated.lat] },
+            properties: { id: r.id },
+          })),
+        });
+        map.once('idle', () => {
+          mapEl.dataset.mapReady = 'true';
+        });
+        map.triggerRepaint();
+      })
+      .catch((error: Error) => {
+        mapEl.replaceChildren(h('p', { role: 'alert' }, `The map could not load: ${error.message}`));
+      });
+  }
+
+  function actorField(): { input: HTMLInputElement; field: Field } {
+    const input = h('input', {
+      type: 'text',
+      name: 'actor',
+      autocomplete: 'name',
+      required: true,
+      maxlength: 200,
+    });
+    input.value = rememberedActor();
+    return {
+      input,
+      field: field('Your name', input, { hint: 'Recorded in the history; remembered on this device.' }),
+    };
+  }
+
+  function reasonField(label = 'Reason'): { input: HTMLTextAreaElement; field: Field } {
+    const input = h('textarea', { name: 'reason', rows: 2, required: true, minlength: 3, maxlength: 5000 });
+    return { input, field: field(label, input) };
+  }
+
+  function verification(detail: IncidentDetail): HTMLElement {
+    const next = nextStatuses(detail.status);
+    const formSlot = h('div', {});
+    const buttons = next.map((to) =>
+      h(
+        'button',
+        { type: 'button', class: 'action', 'data-to': to, 'aria-controls': 'transition-form-slot' },
+        `Mark ${words(to)}`,
+      ),
+    );
+    formSlot.id = 'transition-form-slot';
+    buttons.forEach((button, i) => {
+      button.addEventListener('click', () => {
+        for (const b of buttons) b.setAttribute('aria-pressed', String(b === button));
+        mount(
+          formSlot,
+          transitionForm(detail, next[i]!, () => {
+            formSlot.replaceChildren();
+            for (const b of buttons) b.setAttribute('aria-pressed', 'false');
+            button.focus();
+          }),
+        );
+        formSlot.querySelector<HTMLElement>('textarea')?.focus();
+      });
+    });
+    return h(
+      'section',
+      { class: 'card', 'aria-labelledby': 'verify-heading' },
+      h('h2', { id: 'verify-heading' }, 'Verification'),
+      h('p', {}, 'Current status: ', statusBadge(detail.status)),
+      next.length
+        ? h('div', { class: 'actions', role: 'group', 'aria-label': 'Change the status to' }, ...buttons)
+        : h('p', {}, 'No status can follow this one.'),
+      formSlot,
+    );
+  }
+
+  function transitionForm(detail: IncidentDetail, to: IncidentStatus, close: () => void): HTMLElement {
+    const reason = reasonField();
+    const actor = actorField();
+    const general = h('p', { class: 'form-error', role: 'alert', hidden: true });
+    const fields: Record<string, Field> = { reason: reason.field, actor: actor.field };
+    const party = h('input', { type: 'text', name: 'party', maxlength: 200 });
+    const confidence = h(
+      'select',
+      { name: 'confidence' },
+      ...CONFIDENCES.map((c) => h('option', { value: c, selected: c === 'medium' }, c)),
+    );
+    const basisBoxes = ATTRIBUTION_BASES.map((b) =>
+      h('input', { type: 'checkbox', name: 'basis', value: b }),
+    );
+    const basisSet = h(
+      'fieldset',
+      { class: 'basis' },
+      h('legend', {}, 'Basis (at least one when a party is given)'),
+      ...ATTRIBUTION_BASES.map((b, i) => h('label', { class: 'check' }, basisBoxes[i]!, words(b))),
+    );
+    let attributionPart: HTMLElement | null = null;
+    if (to === 'verified') {
+      fields['attribution.party'] = field('Party responsible (optional)', party, {
+        hint: 'The secretariat’s assessment, kept apart from what any report claims.',
+      });
+      fields['attribution.confidence'] = field('Confidence', confidence);
+      fields['attribution.basis'] = field('Basis', basisSet);
+      attributionPart = h(
+        'fieldset',
+        { class: 'attribution-fields' },
+        h('legend', {}, 'Assessed attribution'),
+        fields['attribution.party']!.element,
+        fields['attribution.confidence']!.element,
+        fields['attribution.basis']!.element,
+      );
+    }
+    const submit = h('button', { type: 'submit', class: 'primary' }, `Change to ${words(to)}`);
+    const form = h(
+      'form',
+      { class: 'transition-form', novalidate: true, 'aria-labelledby': 'transition-heading' },
+      h('h3', { id: 'transition-heading' }, `Change status: ${words(detail.status)} → ${words(to)}`),
+      general,
+      reason.field.element,
+      actor.field.element,
+      attributionPart,
+      h('div', { class: 'buttons' }, submit, h('button', { type: 'button', onclick: close }, 'Cancel')),
+    );
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      const checked = checkTransition({
+        to,
+        reason: reason.input.value,
+        actor: actor.input.value,
+        party: party.value,
+        confidence: confidence.value,
+        basis: basisBoxes.filter((b) => b.checked).map((b) => b.value),
+      });
+      showErrors(fields, general, checked.errors);
+      if (!checked.body) return;
+      submit.disabled = true;
+      try {
+        const updated = await api.transition(detail.id, checked.body);
+        rememberActor(checked.body.actor);
+        if (disposed) return;
+        render(updated);
+        say(`Status changed to ${words(updated.status)}.`);
+      } catch (error) {
+        const { errors, leftover } = problemErrors(error, Object.keys(fields));
+        showErrors(fields, general, errors, leftover);
+      } finally {
+        submit.disabled = false;
+      }
+    });
+    return form;
+  }
+
+  function reportsSection(detail: IncidentDetail): HTMLElement {
+    const boxes = detail.reports.map((r) =>
+      h('input', {
+        type: 'checkbox',
+        name: 'reportIds',
+        value: r.id,
+        'aria-label': `Select report ${r.id.slice(0, 8)} for splitting`,
+      }),
+    );
+    const canSplit = !detail.mergedInto && detail.reports.length > 1;
+    const table = h(
+      'table',
+      { class: 'data reports' },
+      h(
+        'caption',
+        {},
+        `${detail.reports.length} report${detail.reports.length === 1 ? '' : 's'}; the link column says why correlation joined each one to this incident.`,
+      ),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          canSplit ? h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Select')) : null,
+          ...[
+            'Source',
+            'Observed',
+            'What',
+            'Count',
+            'Estimated place',
+            'Zones',
+            'Claimed attribution',
+            'Link',
+          ].map((c) => h('th', { scope: 'col' }, c)),
+        ),
+      ),
+      h('tbody', {}, ...detail.reports.map((r, i) => reportRow(r, canSplit ? boxes[i]! : null))),
+    );
+    return h(
+      'section',
+      { class: 'card', 'aria-labelledby': 'reports-heading' },
+      h('h2', { id: 'reports-heading' }, 'Reports'),
+      h('div', { class: 'table-scroll' }, table),
+      canSplit ? splitForm(detail, boxes) : null,
+    );
+  }
+
+  function reportRow(r: Report, box: HTMLInputElement | null): HTMLElement {
+    const zone = r.zone;
+    const zoneText = [
+      zone?.contactLineKm !== null && zone?.contactLineKm !== undefined
+        ? `${formatKm(zone.contactLineKm)} from contact line`
+        : null,
+      zone?.inBufferZone ? 'in buffer zone' : null,
+      zone?.withdrawalViolation
+        ? `withdrawal violation: ${words(zone.withdrawalViolation.weaponClass)} ${formatKm(zone.withdrawalViolation.actualKm)} from the line (min ${formatKm(zone.withdrawalViolation.requiredKm)})`
+        : null,
+    ].filter(Boolean);
+    return h(
+      'tr',
+      { 'data-report-id': r.id },
+      box ? h('td', {}, box) : null,
+      h(
+        'td',
+        {},
+        h('strong', {}, r.source.participant),
+        ' ',
+        words(r.source.kind),
+        h('br'),
+        h('small', { class: 'muted' }, r.source.id),
+      ),
+      h(
+        'td',
+        {},
+        formatSpan(r.observedFrom, r.observedTo),
+        h('br'),
+        h('small', { class: 'muted' }, `${r.means}`),
+      ),
+      h(
+        'td',
+        {},
+        words(r.type),
+        h('br'),
+        h('small', { class: 'muted' }, words(r.weaponClass ?? 'undetermined')),
+      ),
+      h('td', { class: 'num' }, `${r.countApproximate ? '~' : ''}${r.count ?? 1}`),
+      h(
+        'td',
+        {},
+        formatCoordinate(r.estimated.lon, r.estimated.lat),
+        h('br'),
+        h('small', { class: 'muted' }, `± ${formatMetres(r.estimated.uncertaintyM)} (${r.estimated.method})`),
+      ),
+      h('td', {}, zoneText.length ? zoneText.join('; ') : '—'),
+      h('td', { class: 'claimed' }, r.claimedAttribution ? `claims: ${r.claimedAttribution}` : '—'),
+      h(
+        'td',
+        {},
+        r.link ? [h('strong', {}, r.link.score.toFixed(2)), h('br'), h('small', {}, r.link.reason)] : '—',
+        r.notes ? [h('br'), h('small', { class: 'muted' }, `Notes: ${r.notes}`)] : null,
+      ),
+    );
+  }
+
+  function splitForm(detail: IncidentDetail, boxes: HTMLInputElement[]): HTMLElement {
+    const reason = reasonField();
+    const actor = actorField();
+    const general = h('p', { class: 'form-error', role: 'alert', hidden: true });
+    const selection = h('p', { class: 'field-error', id: 'split-selection-error', hidden: true });
+    const fields: Record<string, Field> = {
+      reportIds: {
+        element: selection,
+        setError(message) {
+          selection.hidden = !message;
+          selection.textContent = message ?? '';
+        },
+      },
+      reason: reason.field,
+      actor: actor.field,
+    };
+    const submit = h('button', { type: 'submit' }, 'Split ticked reports into a new incident');
+    const form = h(
+      'form',
+      { class: 'inline-form', novalidate: true, 'aria-labelledby': 'split-heading' },
+      h('h3', { id: 'split-heading' }, 'Split'),
+      h(
+        'p',
+        { class: 'hint' },
+        'Tick the reports that describe a different event; they move into a new incident.',
+      ),
+      selection,
+      general,
+      reason.field.element,
+      actor.field.element,
+      submit,
+    );
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      const checked = checkSplit({
+        reportIds: boxes.filter((b) => b.checked).map((b) => b.value),
+        reportCount: detail.reports.length,
+        reason: reason.input.value,
+        actor: actor.input.value,
+      });
+      showErrors(fields, general, checked.errors);
+      if (!checked.body) return;
+      submit.disabled = true;
+      try {
+        const { from, to } = await api.split(detail.id, checked.body);
+        rememberActor(checked.body.actor);
+        if (disposed) return;
+        render(from);
+        say(`Moved ${checked.body.reportIds.length} report(s) into a new incident.`, {
+          href: incidentPath(to.id),
+          text: 'Open the new incident',
+        });
+      } catch (error) {
+        const { errors, leftover } = problemErrors(error, Object.keys(fields));
+        showErrors(fields, general, errors, leftover);
+      } finally {
+        submit.disabled = false;
+      }
+    });
+    return form;
+  }
+
+  function mergeSection(detail: IncidentDetail): HTMLElement {
+    const ids = h('textarea', { name: 'incidentIds', rows: 2, spellcheck: 'false' });
+    const reason = reasonField();
+    const actor = actorField();
+    const general = h('p', { class: 'form-error', role: 'alert', hidden: true });
+    const fields: Record<string, Field> = {
+      incidentIds: field('Incident ids to merge into this one', ids, {
+        hint: 'One or more ids, separated by commas or spaces.',
+      }),
+      reason: reason.field,
+      actor: actor.field,
+    };
+    const submit = h('button', { type: 'submit' }, 'Merge into this incident');
+    const form = h(
+      'form',
+      { class: 'inline-form', novalidate: true, 'aria-labelledby': 'merge-heading' },
+      general,
+      fields.incidentIds!.element,
+      reason.field.element,
+      actor.field.element,
+      submit,
+    );
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      const checked = checkMerge(
+        { ids: ids.value, reason: reason.input.value, actor: actor.input.value },
+        detail.id,
+      );
+      showErrors(fields, general, checked.errors);
+      if (!checked.body) return;
+      submit.disabled = true;
+      try {
+        const merged = await api.merge(detail.id, checked.body);
+        rememberActor(checked.body.actor);
+        if (disposed) return;
+        render(merged);
+        say(`Merged ${checked.body.incidentIds.length} incident(s) into this one.`);
+      } catch (error) {
+        const { errors, leftover } = problemErrors(error, Object.keys(fields));
+        showErrors(fields, general, errors, leftover);
+      } finally {
+        submit.disabled = false;
+      }
+    });
+    return h(
+      'section',
+      { class: 'card', 'aria-labelledby': 'merge-heading' },
+      h('h2', { id: 'merge-heading' }, 'Merge'),
+      h(
+        'p',
+        { class: 'hint' },
+        'When other incidents describe this same event, merge them here; their reports join this one.',
+      ),
+      form,
+    );
+  }
+
+  return () => {
+    disposed = true;
+    appMap?.map.remove();
+  };
+}
+
+function summary(detail: IncidentDetail, oblastNames: Map<string, string>): HTMLElement {
+  const row = (term: string, ...value: (Node | string)[]) => [h('dt', {}, term), h('dd', {}, ...value)];
+  return h(
+    'section',
+    { class: 'card', 'aria-labelledby': 'summary-heading' },
+    h('h2', { id: 'summary-heading' }, 'Figures'),
+    h(
+      'dl',
+      { class: 'facts' },
+      ...row('Observed', formatSpan(detail.firstObserved, detail.lastObserved)),
+      ...row('Types', detail.types.map(words).join(', ')),
+      ...row(
+        'Counts',
+        formatCounts(detail.counts),
+        h('small', { class: 'muted' }, ' (without double counting across sources)'),
+      ),
+      ...row('Place', formatCoordinate(detail.lon, detail.lat), ` ± ${formatMetres(detail.uncertaintyM)}`),
+      ...row(
+        'Oblast',
+        detail.oblast ? `${oblastNames.get(detail.oblast) ?? ''} (${detail.oblast})`.trim() : '—',
+      ),
+      ...row('Sector', detail.sectorId ?? '—'),
+      ...row(
+        'Reports',
+        `${detail.reportCount} from ${detail.sourceCount} independent source${detail.sourceCount === 1 ? '' : 's'}`,
+      ),
+      ...row(
+        'Weapon withdrawal',
+        detail.weaponViolation
+          ? h('strong', { class: 'flag' }, 'violation reported')
+          : 'no violation reported',
+      ),
+      ...row('Correlation', detail.locked ? 'locked by an analyst’s split or merge' : 'automatic'),
+      ...row('Updated', formatTime(detail.updatedAt)),
+    ),
+  );
+}
+
+function attributionPanel(detail: IncidentDetail): HTMLElement {
+  const a = detail.assessedAttribution;
+  const claims = [
+    ...new Set(detail.reports.map((r) => r.claimedAttribution).filter((c): c is string => !!c)),
+  ];
+  return h(
+    'section',
+    { class: 'card attribution', 'aria-labelledby': 'attribution-heading' },
+    h('h2', { id: 'attribution-heading' }, 'Attribution'),
+    h(
+      'div',
+      { class: 'assessed' },
+      h('h3', {}, 'Assessed by the secretariat'),
+      a
+        ? h(
+            'dl',
+            { class: 'facts' },
+            h('dt', {}, 'Party'),
+            h('dd', {}, h('strong', {}, a.party)),
+            h('dt', {}, 'Confidence'),
+            h('dd', {}, a.confidence),
+            h('dt', {}, 'Basis'),
+            h('dd', {}, a.basis.map(words).join(', ')),
+            a.notes ? [h('dt', {}, 'Notes'), h('dd', {}, a.notes)] : null,
+          )
+        : h('p', {}, 'Not assessed.'),
+    ),
+    h(
+      'div',
+      { class: 'claimed' },
+      h('h3', {}, 'Claimed in reports (not an assessment)'),
+      claims.length
+        ? h('ul', {}, ...claims.map((c) => h('li', {}, c)))
+        : h('p', {}, 'No report claims an attribution.'),
+    ),
+  );
+}
+
+function historySection(detail: IncidentDetail): HTMLElement {
+  return h(
+    'section',
+    { class: 'card', 'aria-labelledby': 'history-heading' },
+    h('h2', { id: 'history-heading' }, 'History'),
+    h(
+      'ol',
+      { class: 'timeline', 'data-testid': 'history' },
+      ...detail.history.map((e) =>
+        h(
+          'li',
+          { class: 'timeline-entry', 'data-history-id': e.id },
+          h('time', { datetime: e.at }, formatTime(e.at)),
+          ' ',
+          h('strong', {}, e.actor),
+          ' ',
+          words(e.action),
+          e.fromStatus || e.toStatus
+            ? [': ', e.fromStatus ? words(e.fromStatus) : '—', ' → ', e.toStatus ? words(e.toStatus) : '—']
+            : null,
+          e.reason ? h('p', { class: 'reason' }, `“${e.reason}”`) : null,
+          e.details ? h('p', { class: 'muted details' }, detailsText(e.details)) : null,
+        ),
+      ),
+    ),
+  );
+}
+
+function detailsText(details: Record<string, unknown>): string {
+  return Object.entries(details)
+    .map(
+      ([k, v]) =>
+        `${k}: ${Array.isArray(v) ? v.join(', ') : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`,
+    )
+    .join('; ');
+}
