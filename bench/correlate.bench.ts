@@ -76,7 +76,10 @@ export function syntheticReports(n: number, seed = 1): CorrelationReport[] {
   const totalWeight = TYPE_WEIGHTS.reduce((s, [, w]) => s + w, 0);
   const pickType = (): EventType => {
     let x = rand() * totalWeight;
-    for (const [t, w] of TYPE_WEIGHTS) if ((x -= w) < 0) return t;
+    for (const [t, w] of TYPE_WEIGHTS) {
+      x -= w;
+      if (x < 0) return t;
+    }
     return 'explosion';
   };
   const cumKm = [0];

@@ -148,10 +148,14 @@ describe('correlation scenarios', () => {
       [50, 55],
     ] as const;
     const { decisions } = correlateAll(
-      pieces.map(([from, to], i) => report(`p${i}`, { type: 'burst', min: [from, to], sourceKey: 'patrol:one' })),
+      pieces.map(([from, to], i) =>
+        report(`p${i}`, { type: 'burst', min: [from, to], sourceKey: 'patrol:one' }),
+      ),
     );
     expect(decisions.map((d) => d.incidentId)).toEqual(['p0', 'p0', 'p0', 'p3']);
-    expect(decisions[1]!.link.reason).toContain("starts 7 min after the incident's last report (tolerance 10 min)");
+    expect(decisions[1]!.link.reason).toContain(
+      "starts 7 min after the incident's last report (tolerance 10 min)",
+    );
     expect(decisions[3]!.link.reason).toBe('first report');
   });
 
@@ -160,13 +164,18 @@ describe('correlation scenarios', () => {
     const { incidents } = correlateAll(reports);
     expect(incidents.length).toBeGreaterThanOrEqual(2);
     for (const inc of incidents) {
-      expect(inc.lastObserved - inc.firstObserved).toBeLessThanOrEqual(DEFAULT_CORRELATION_OPTIONS.maxIncidentDurationMs);
+      expect(inc.lastObserved - inc.firstObserved).toBeLessThanOrEqual(
+        DEFAULT_CORRELATION_OPTIONS.maxIncidentDurationMs,
+      );
     }
   });
 
   it('never merges a locked incident, though reports still join it', () => {
     const c = new Correlator();
-    c.load([summary('split-a', { min: [0, 5], locked: true }), summary('split-b', { min: [20, 25], km: [0.2, 0] })]);
+    c.load([
+      summary('split-a', { min: [0, 5], locked: true }),
+      summary('split-b', { min: [20, 25], km: [0.2, 0] }),
+    ]);
     const d = c.add(report('bridge', { km: [0.1, 0], min: [4, 21] }));
     expect(d.merged).toEqual([]);
     expect(c.incidents().map((i) => i.id)).toEqual(['split-a', 'split-b']);
@@ -192,7 +201,9 @@ describe('correlation scenarios', () => {
       report('b', { km: [1.8, 0], uncertaintyM: 500, min: [0.5, 1] }),
     ]);
     expect(decisions[1]!.created).toBe(true);
-    expect(decisions[1]!.link.reason).toMatch(/^first report; closest incident a scored 0\.\d\d, under 0\.5: 1\.8 km/);
+    expect(decisions[1]!.link.reason).toMatch(
+      /^first report; closest incident a scored 0\.\d\d, under 0\.5: 1\.8 km/,
+    );
   });
 
   it('weights the centre by precision and never claims less than 50 m uncertainty', () => {
@@ -201,7 +212,8 @@ describe('correlation scenarios', () => {
     const d = c.add(report('precise', { km: [0.5, 0], uncertaintyM: 200 }));
     expect(d.incident.lon).toBeCloseTo(at(0.5 * (1 - 1 / 101), 0).lon, 9);
     expect(d.incident.uncertaintyM).toBeCloseTo(1 / Math.sqrt(1 / 2000 ** 2 + 1 / 200 ** 2), 6);
-    for (let i = 0; i < 30; i++) c.add(report(`exact-${i}`, { km: [0.5, 0], uncertaintyM: 10, min: [0.1, 1] }));
+    for (let i = 0; i < 30; i++)
+      c.add(report(`exact-${i}`, { km: [0.5, 0], uncertaintyM: 10, min: [0.1, 1] }));
     expect(c.incidents()[0]!.uncertaintyM).toBe(50);
   });
 
@@ -243,7 +255,9 @@ describe('correlation scenarios', () => {
   it('rejects bad options and reports', () => {
     expect(() => new Correlator({ linkThreshold: 0 })).toThrow(RangeError);
     expect(() => new Correlator({ mergeThreshold: 0.2 })).toThrow(/at least linkThreshold/);
-    expect(() => new Correlator().add(report('x', { observedFrom: T0 + MIN, observedTo: T0 }))).toThrow(RangeError);
+    expect(() => new Correlator().add(report('x', { observedFrom: T0 + MIN, observedTo: T0 }))).toThrow(
+      RangeError,
+    );
     expect(() => new Correlator().add(report('x', { lat: Number.NaN }))).toThrow(RangeError);
   });
 });
@@ -300,7 +314,10 @@ const arbSighting = fc.record({
   weaponClass: fc.constantFrom(...CLASSES),
 });
 const arbReports = fc
-  .tuple(fc.array(arbEvent, { minLength: 1, maxLength: 4 }), fc.array(arbSighting, { minLength: 1, maxLength: 40 }))
+  .tuple(
+    fc.array(arbEvent, { minLength: 1, maxLength: 4 }),
+    fc.array(arbSighting, { minLength: 1, maxLength: 40 }),
+  )
   .map(([events, sightings]) =>
     sightings.map((s, i) => {
       const e = events[s.event % events.length]!;
@@ -348,7 +365,9 @@ describe('correlation properties', () => {
   it('gives the same result however the input array is ordered', () => {
     fc.assert(
       fc.property(
-        arbReports.chain((rs) => fc.tuple(fc.constant(rs), fc.shuffledSubarray(rs, { minLength: rs.length }))),
+        arbReports.chain((rs) =>
+          fc.tuple(fc.constant(rs), fc.shuffledSubarray(rs, { minLength: rs.length })),
+        ),
         ([reports, shuffled]) => {
           expect(correlateAll(shuffled)).toEqual(correlateAll(reports));
         },
@@ -360,7 +379,9 @@ describe('correlation properties', () => {
     fc.assert(
       fc.property(arbReports, fc.integer(), (reports, seed) => {
         // Out of time order on purpose: the index must also serve reports that arrive late.
-        const order = [...reports].sort((a, b) => ((a.id.charCodeAt(2) * 31 + seed) % 7) - ((b.id.charCodeAt(2) * 31 + seed) % 7));
+        const order = [...reports].sort(
+          (a, b) => ((a.id.charCodeAt(2) * 31 + seed) % 7) - ((b.id.charCodeAt(2) * 31 + seed) % 7),
+        );
         const run = (indexCellKm: number) => {
           const c = new Correlator({ indexCellKm });
           return { decisions: order.map((r) => c.add(r)), incidents: c.incidents() };
@@ -414,5 +435,4 @@ describe('candidateWindow', () => {
       expect(inWindow({ ...summary('s', { km: [e, n], min: [35, 36] }) }, w)).toBe(true);
     }
   });
-
 });

@@ -130,7 +130,7 @@ export class ReportService {
 async function* rebatch(batches: AsyncIterable<ImportItem[]>): AsyncIterable<ImportItem[]> {
   let pending: ImportItem[] = [];
   for await (const batch of batches) {
-    pending.push(...batch);
+    for (const item of batch) pending.push(item);
     if (pending.length >= BATCH_ROWS) {
       yield pending;
       pending = [];

@@ -26,7 +26,12 @@ function newestMtime(path: string): number {
 /** Builds web/ into dist/web unless the build is newer than everything it is made from. */
 export async function ensureWebBuilt(): Promise<void> {
   const index = join(WEB_ROOT, 'index.html');
-  const inputs = [join(REPO, 'web/src'), join(REPO, 'web/index.html'), join(REPO, 'vite.config.ts'), join(REPO, 'src/monitoring')];
+  const inputs = [
+    join(REPO, 'web/src'),
+    join(REPO, 'web/index.html'),
+    join(REPO, 'vite.config.ts'),
+    join(REPO, 'src/monitoring'),
+  ];
   if (existsSync(index) && Math.max(...inputs.map(newestMtime)) < statSync(index).mtimeMs) return;
   const { build } = await import('vite');
   await build({ configFile: join(REPO, 'vite.config.ts'), logLevel: 'warn' });
@@ -40,9 +45,12 @@ export interface Server {
 
 export async function startServer(): Promise<Server> {
   const dataDir = mkdtempSync(join(tmpdir(), 'guarantor-e2e-'));
-  const app = await createApp(loadConfig({ GUARANTOR_DATA: dataDir, GUARANTOR_DEMO: 'on', LOG_LEVEL: 'warn' }), {
-    webRoot: WEB_ROOT,
-  });
+  const app = await createApp(
+    loadConfig({ GUARANTOR_DATA: dataDir, GUARANTOR_DEMO: 'on', LOG_LEVEL: 'warn' }),
+    {
+      webRoot: WEB_ROOT,
+    },
+  );
   const address = await app.http.listen({ host: '127.0.0.1', port: 0 });
   return {
     app,
@@ -85,7 +93,10 @@ function isLocal(url: string): boolean {
   if (url.startsWith('data:') || url.startsWith('blob:') || url === 'about:blank') return true;
   try {
     const { hostname, protocol } = new URL(url);
-    return (protocol === 'http:' || protocol === 'https:') && ['127.0.0.1', 'localhost', '[::1]'].includes(hostname);
+    return (
+      (protocol === 'http:' || protocol === 'https:') &&
+      ['127.0.0.1', 'localhost', '[::1]'].includes(hostname)
+    );
   } catch {
     return false;
   }

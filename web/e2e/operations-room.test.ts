@@ -40,20 +40,29 @@ describe('operations room in Chromium', () => {
 
     const rows = page.locator('.incident-row');
     expect(await rows.count()).toBeGreaterThan(0);
-    await expect(page.locator('#incident-list-heading').textContent()).resolves.toMatch(/Incidents in view \(\d+\)/);
+    await expect(page.locator('#incident-list-heading').textContent()).resolves.toMatch(
+      /Incidents in view \(\d+\)/,
+    );
     await expect(page.locator('.demo-notice').first().isVisible()).resolves.toBe(true);
     await page.screenshot({ path: '/tmp/ops-room.png' });
   });
 
   it('narrows the list to the ticked statuses', async () => {
-    for (const status of ['triaged', 'under_investigation', 'verified', 'unverifiable', 'rejected', 'duplicate']) {
+    for (const status of [
+      'triaged',
+      'under_investigation',
+      'verified',
+      'unverifiable',
+      'rejected',
+      'duplicate',
+    ]) {
       await page.locator(`input[name="status"][value="${status}"]`).uncheck();
     }
     await page.waitForURL(/status=received/);
     await page.locator('#ops-map[data-loading="false"]').waitFor();
-    const statuses = await page.locator('.incident-row .badge').evaluateAll((els) =>
-      els.map((e) => (e as HTMLElement).dataset.status),
-    );
+    const statuses = await page
+      .locator('.incident-row .badge')
+      .evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.status));
     expect(statuses.length).toBeGreaterThan(0);
     expect(new Set(statuses)).toEqual(new Set(['received']));
   });
@@ -63,7 +72,9 @@ describe('operations room in Chromium', () => {
     incidentId = (await row.getAttribute('data-incident-id')) ?? '';
     await row.click();
     await page.waitForURL(`**/incidents/${incidentId}`);
-    await expect(page.locator('[data-testid="incident-status"] .badge').getAttribute('data-status')).resolves.toBe('received');
+    await expect(
+      page.locator('[data-testid="incident-status"] .badge').getAttribute('data-status'),
+    ).resolves.toBe('received');
     expect(await page.locator('table.reports tbody tr').count()).toBeGreaterThan(0);
     const historyBefore = await page.locator('[data-testid="history"] li').count();
 
@@ -101,6 +112,34 @@ describe('operations room in Chromium', () => {
     await page.screenshot({ path: '/tmp/ops-incident.png', fullPage: true });
   });
 
+  it('verifies with an assessed attribution, shown apart from what reports claim', async () => {
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByRole('button', { name: 'Mark verified' }).click();
+    const form = page.getByRole('form', { name: /Change status/ });
+    await form.getByLabel('Reason').fill('Crater analysis and imagery agree');
+    await form.getByLabel('Party responsible (optional)').fill('Party A (illustrative)');
+    await form.getByRole('button', { name: 'Change to verified' }).click();
+    await expect(form.locator('.field-error:visible').textContent()).resolves.toContain('at least one basis');
+    await form.getByLabel('crater analysis').check();
+    await form.getByLabel('Confidence').selectOption('high');
+    await form.getByRole('button', { name: 'Change to verified' }).click();
+    await page.locator('[data-testid="incident-status"] .badge[data-status="verified"]').waitFor();
+    const assessed = await page.locator('.attribution .assessed').textContent();
+    expect(assessed).toContain('Party A (illustrative)');
+    expect(assessed).toContain('high');
+    expect(assessed).toContain('crater analysis');
+    await expect(page.locator('.attribution .claimed h3').textContent()).resolves.toContain('not an assessment');
+  });
+
+  it('shows the server’s problem when a merge names an incident that does not exist', async () => {
+    const merge = page.getByRole('form', { name: 'Merge' });
+    await merge.getByLabel('Incident ids to merge into this one').fill('01a22b4e-0000-7000-8000-000000000000');
+    await merge.getByLabel('Reason').fill('Same explosion');
+    await merge.getByRole('button', { name: 'Merge into this incident' }).click();
+    const problem = merge.locator('.form-error:visible, .field-error:visible').first();
+    await expect(problem.textContent()).resolves.toMatch(/no incident 01a22b4e-0000-7000-8000-000000000000/);
+  });
+
   it('shows the daily report with its 30-day chart and the compliance determination', async () => {
     await page.getByRole('link', { name: 'Daily report' }).click();
     await page.waitForURL('**/daily');
@@ -110,7 +149,9 @@ describe('operations room in Chromium', () => {
     const totals = await page.locator('svg.chart title').allTextContents();
     expect(totals.some((t) => /: [1-9]\d* incidents/.test(t))).toBe(true);
     await page.locator('[data-testid="sectors-table"]').waitFor();
-    await expect(page.locator('[data-testid="determination"] .verdict').textContent()).resolves.toMatch(/Reliable ceasefire/);
+    await expect(page.locator('[data-testid="determination"] .verdict').textContent()).resolves.toMatch(
+      /Reliable ceasefire/,
+    );
     await expect(page.locator('.demo-notice.inline').isVisible()).resolves.toBe(true);
     await page.screenshot({ path: '/tmp/ops-daily.png', fullPage: true });
 

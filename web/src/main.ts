@@ -58,6 +58,7 @@ function viewFor(route: Route): View {
             '.',
           ),
         );
+        return undefined;
       };
   }
 }

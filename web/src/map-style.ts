@@ -56,7 +56,7 @@ const incidentLayer: LayerSpecification = {
   source: SOURCES.incidents,
   paint: {
     'circle-color': statusColour() as never,
-    'circle-radius': ['interpolate', ['linear'], ['get', 'reportCount'], 1, 5, 3, 8, 8, 13, 20, 18],
+    'circle-radius': ['interpolate', ['linear'], ['get', 'reportCount'], 1, 6, 3, 8, 8, 13, 20, 18],
     'circle-opacity': 0.85,
     'circle-stroke-color': ['case', ['boolean', ['get', 'weaponViolation'], false], '#111827', '#ffffff'],
     'circle-stroke-width': ['case', ['boolean', ['get', 'weaponViolation'], false], 2.5, 1],
@@ -69,9 +69,9 @@ const reportLayer: LayerSpecification = {
   source: SOURCES.reports,
   paint: {
     'circle-color': '#ffffff',
-    'circle-radius': 4,
+    'circle-radius': 2.5,
     'circle-stroke-color': '#0f172a',
-    'circle-stroke-width': 1.5,
+    'circle-stroke-width': 1,
   },
 };
 

@@ -209,8 +209,10 @@ export function explainLink(
       break;
   }
   let reason = `${formatDistance(a.distanceM)} from incident centre (combined uncertainty ${formatDistance(a.combinedM)}); `;
-  if (a.afterMs > 0) reason += `starts ${formatDuration(a.afterMs)} after the incident's last report (tolerance ${tolerance})`;
-  else if (a.beforeMs > 0) reason += `ends ${formatDuration(a.beforeMs)} before the incident's first report (tolerance ${tolerance})`;
+  if (a.afterMs > 0)
+    reason += `starts ${formatDuration(a.afterMs)} after the incident's last report (tolerance ${tolerance})`;
+  else if (a.beforeMs > 0)
+    reason += `ends ${formatDuration(a.beforeMs)} before the incident's first report (tolerance ${tolerance})`;
   else reason += 'times overlap';
   reason +=
     incident.typeMask === TYPE_BIT[report.type]

@@ -48,7 +48,7 @@ describe('CSV records', () => {
         [1, ['a', 'b']],
         [2, ['1', '2']],
       ],
-      error: { line: 3, message: 'cell 2: a quoted cell is not closed' },
+      error: { line: 3, message: 'cell 2: a quoted cell is not closed', unclosed: true },
     });
   });
 
@@ -71,7 +71,11 @@ describe('CSV records', () => {
       [1, ['a', 'b']],
       [2, ['1', '2']],
     ]);
-    expect(error).toMatchObject({ line: 3, message: 'cell 2: a quoted cell is not closed' });
+    expect(error).toEqual({
+      line: 3,
+      message: 'cell 2: a quoted cell is not closed within 100 characters',
+      unclosed: true,
+    });
     const unended = readChunked(`a,b\n${'y'.repeat(300)}`, cuts, 100);
     expect(unended.error).toMatchObject({ line: 2, tooLong: true });
   });

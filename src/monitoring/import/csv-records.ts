@@ -11,6 +11,8 @@
  * quote left open are syntax errors. A syntax error is fatal: once the quotes are out of step nobody can
  * tell which newlines end records and which sit inside a cell, so resuming would invent rows out of the
  * middle of notes. The reader reports the line of the record in question and reads nothing more.
+ * A misplaced quote is caught as soon as it is read; a quote left open shows only at the end of the
+ * input, or once the unfinished record passes 1 Mi characters (which also bounds the memory held).
  * Lines end with LF or CRLF; a lone CR is an ordinary character. Empty lines are skipped.
  */
 
@@ -22,6 +24,8 @@ export interface CsvSyntaxError {
   message: string;
   /** The record is too long, rather than malformed. */
   tooLong?: boolean;
+  /** A quoted cell runs to the end of the text read. */
+  unclosed?: boolean;
 }
 
 export type CsvRecordSink = (cells: string[], line: number) => void;
@@ -82,10 +86,11 @@ export class CsvRecordReader {
       this.line = result.line;
     }
     if (this.pending.length > this.maxRecordChars) {
-      // An open quote means a syntax error somewhere in this text, and reading it finds the first one.
+      // Inside a quote: reading finds the first syntax error, or a quoted cell still open at the limit.
       const error = this.inQuote
         ? readRecords(this.pending, this.line, this.delimiter, sink).error
         : undefined;
+      if (error?.unclosed) error.message += ` within ${this.maxRecordChars} characters`;
       return this.stop(
         error ?? {
           line: this.line,
@@ -130,7 +135,8 @@ export class CsvRecordReader {
         if (q === -1) break;
         // A closing quote (or the first of a doubled one) must be followed by one of these.
         const next = s.charCodeAt(q + 1);
-        if (q + 1 < s.length && next !== delimiter && next !== QUOTE && next !== LF && next !== CR) return BROKEN;
+        if (q + 1 < s.length && next !== delimiter && next !== QUOTE && next !== LF && next !== CR)
+          return BROKEN;
         inQuote = false;
         i = q + 1;
         continue;
@@ -189,7 +195,11 @@ export function readRecords(
           if (q === -1) {
             return {
               line,
-              error: { line: recordLine, message: `cell ${cells.length + 1}: a quoted cell is not closed` },
+              error: {
+                line: recordLine,
+                message: `cell ${cells.length + 1}: a quoted cell is not closed`,
+                unclosed: true,
+              },
             };
           }
           if (s.charCodeAt(q + 1) === QUOTE) {

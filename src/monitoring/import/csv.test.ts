@@ -122,7 +122,7 @@ describe('CSV import in Guarantor’s own layout', () => {
     const { rows, errors } = collectImport(parseCsvText(text));
     expect(rows.map((r) => r.line)).toEqual([2, 5, 6]);
     expect(errors).toEqual([
-      { line: 3, code: 'invalid_csv', message: 'the row has 1 cells; the header has 2' },
+      { line: 3, code: 'invalid_csv', message: 'the row has 1 cell; the header has 2' },
       { line: 4, code: 'invalid_csv', message: 'the row has 3 cells; the header has 2' },
     ]);
   });

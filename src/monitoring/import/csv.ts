@@ -87,7 +87,7 @@ export class CsvParser implements ImportParser {
     if (allEmpty(cells, 0)) return;
     const tooMany = cells.length > header.length && !allEmpty(cells, header.length);
     if (cells.length < header.length || tooMany) {
-      const message = `the row has ${cells.length} cells; the header has ${header.length}`;
+      const message = `the row has ${cells.length} cell${cells.length === 1 ? '' : 's'}; the header has ${header.length}`;
       this.items.push(rowError(line, { code: 'invalid_csv', message }));
       return;
     }

@@ -136,7 +136,7 @@ describe('column mappings', () => {
         error: {
           field: 'observedFrom',
           code: 'invalid_value',
-          message: `column "d": ${JSON.stringify(bad)} is not a date (YYYY-MM-DD)`,
+          message: `column "d": ${JSON.stringify(bad)} is not a date (YYYY-MM-DD or 3 November 2026)`,
         },
       });
     }

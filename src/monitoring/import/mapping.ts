@@ -201,7 +201,8 @@ function applyTransform(name: MappingTransform, value: unknown): unknown {
     case 'date_start_of_day':
     case 'date_end_of_day': {
       const date = parseCalendarDate(value);
-      if (!date) return new TransformError(`${JSON.stringify(value)} is not a date (YYYY-MM-DD)`);
+      if (!date)
+        return new TransformError(`${JSON.stringify(value)} is not a date (YYYY-MM-DD or 3 November 2026)`);
       const [y, m, d] = date;
       const time = name === 'date_start_of_day' ? '00:00:00' : '23:59:59';
       return `${pad(y, 4)}-${pad(m, 2)}-${pad(d, 2)}T${time}Z`;

@@ -37,7 +37,12 @@ describe('the import entry point', () => {
   it('stops reading the input after a fatal error', async () => {
     let pulled = 0;
     function* chunks() {
-      for (const c of ['type,notes\nimpact,ok\n', 'impact,a 5" gun\n', 'impact,ok\n'.repeat(3000), 'impact,ok\n']) {
+      for (const c of [
+        'type,notes\nimpact,ok\n',
+        'impact,a 5" gun\n',
+        'impact,ok\n'.repeat(3000),
+        'impact,ok\n',
+      ]) {
         pulled++;
         yield c;
       }

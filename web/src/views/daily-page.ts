@@ -56,6 +56,7 @@ export function dailyPage(root: HTMLElement, ctx: ViewContext, requested: string
     if (isDay(picker.value)) ctx.navigate(dailyPath(picker.value));
   });
   const body = h('div', { class: 'daily-body' }, h('p', { role: 'status' }, 'Loading the daily report…'));
+  const tables = h('div', { class: 'daily-tables' });
   const chartSlot = h(
     'div',
     { class: 'chart-slot', 'aria-busy': 'true' },
@@ -105,7 +106,8 @@ export function dailyPage(root: HTMLElement, ctx: ViewContext, requested: string
     .then((report) => {
       if (disposed) return;
       ctx.showDemo(report.demo);
-      mount(body, ...reportView(report));
+      mount(body, ...summaryView(report));
+      mount(tables, ...tablesView(report));
     })
     .catch((error: Error) => {
       if (!disposed)
@@ -136,7 +138,7 @@ export function dailyPage(root: HTMLElement, ctx: ViewContext, requested: string
   };
 }
 
-function reportView(r: DailyReport): Node[] {
+function summaryView(r: DailyReport): Node[] {
   const t = r.totals;
   const figure = (label: string, value: number, testid: string) =>
     h(
@@ -175,11 +177,16 @@ function reportView(r: DailyReport): Node[] {
       formatCounts(t.counts),
       t.approximate.length ? ` (approximate: ${t.approximate.map(words).join(', ')})` : '',
     ),
+  ].filter((n): n is HTMLParagraphElement | HTMLDivElement => n !== null);
+}
+
+function tablesView(r: DailyReport): Node[] {
+  return [
     scopeTable('Sectors', 'sectors', r.sectors),
     scopeTable('Oblasts', 'oblasts', r.oblasts),
     violationsTable(r),
     restrictionsTable(r),
-  ].filter((n): n is HTMLElement => n !== null);
+  ];
 }
 
 function scopeTable(title: string, key: string, rows: Scope[]): HTMLElement {

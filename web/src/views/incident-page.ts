@@ -121,7 +121,7 @@ export function incidentPage(root: HTMLElement, _ctx: ViewContext, id: string): 
           h(
             'p',
             { class: 'muted' },
-            'Coloured circle: the incident’s estimated place. White dots: each report’s estimated place.',
+            'Coloured circle: the incident’s estimated place (colour by status). Small white dots: each report’s estimated place.',
           ),
         ),
       ),
@@ -140,8 +140,8 @@ export function incidentPage(root: HTMLElement, _ctx: ViewContext, id: string): 
     ];
     const lons = points.map((p) => p[0]);
     const lats = points.map((p) => p[1]);
-    // At least ~10 km across, so a lone point is seen in context.
-    const pad = 0.05;
+    // At least ~25 km across, so a lone point is seen with the lines around it.
+    const pad = 0.12;
     const bounds: [[number, number], [number, number]] = [
       [Math.min(...lons) - pad, Math.min(...lats) - pad],
       [Math.max(...lons) + pad, Math.max(...lats) + pad],

@@ -1,0 +1,29 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { dailyPath, incidentPath, parseRoute } from './router.ts';
+
+describe('routes', () => {
+  it('reads every page’s address', () => {
+    expect(parseRoute('/')).toEqual({ name: 'operations' });
+    expect(parseRoute('')).toEqual({ name: 'operations' });
+    expect(parseRoute('/incidents/01a22b4e-fb3e-702e-8f41-07745f360aa9')).toEqual({
+      name: 'incident',
+      id: '01a22b4e-fb3e-702e-8f41-07745f360aa9',
+    });
+    expect(parseRoute('/daily')).toEqual({ name: 'daily', date: null });
+    expect(parseRoute('/daily/')).toEqual({ name: 'daily', date: null });
+    expect(parseRoute('/daily/2026-11-29')).toEqual({ name: 'daily', date: '2026-11-29' });
+    expect(parseRoute('/daily/yesterday')).toEqual({ name: 'not_found', path: '/daily/yesterday' });
+    expect(parseRoute('/incidents/a/b')).toEqual({ name: 'not_found', path: '/incidents/a/b' });
+  });
+
+  it('reads back any incident id it writes', () => {
+    fc.assert(
+      fc.property(fc.string({ minLength: 1 }), (id) => {
+        const url = new URL(incidentPath(id), 'http://x');
+        expect(parseRoute(url.pathname)).toEqual({ name: 'incident', id });
+      }),
+    );
+    expect(parseRoute(dailyPath('2026-01-02'))).toEqual({ name: 'daily', date: '2026-01-02' });
+  });
+});
