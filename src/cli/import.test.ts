@@ -35,10 +35,30 @@ describe('guarantor import', () => {
   });
 
   it('imports a foreign layout through a mapping file, and a second run finds only duplicates', async () => {
-    const first = JSON.parse((await guarantor('import', 'examples/acled-style.csv', '--mapping', 'examples/acled-mapping.json', '--json')).stdout);
+    const first = JSON.parse(
+      (
+        await guarantor(
+          'import',
+          'examples/acled-style.csv',
+          '--mapping',
+          'examples/acled-mapping.json',
+          '--json',
+        )
+      ).stdout,
+    );
     expect(first.rejected).toBe(0);
     expect(first.accepted).toBeGreaterThan(5);
-    const again = JSON.parse((await guarantor('import', 'examples/acled-style.csv', '--mapping', 'examples/acled-mapping.json', '--json')).stdout);
+    const again = JSON.parse(
+      (
+        await guarantor(
+          'import',
+          'examples/acled-style.csv',
+          '--mapping',
+          'examples/acled-mapping.json',
+          '--json',
+        )
+      ).stdout,
+    );
     expect(again).toMatchObject({ accepted: 0, duplicates: first.accepted });
 
     const store = await openStore({ kind: 'sqlite', file: join(dir, 'data/guarantor.sqlite') });
@@ -62,7 +82,10 @@ describe('guarantor import', () => {
       type: 'explosion',
       means: 'heard',
     };
-    writeFileSync(file, `${JSON.stringify(good)}\n${JSON.stringify({ ...good, clientInstanceId: 'cli-bad', type: 'thunder' })}\n`);
+    writeFileSync(
+      file,
+      `${JSON.stringify(good)}\n${JSON.stringify({ ...good, clientInstanceId: 'cli-bad', type: 'thunder' })}\n`,
+    );
     const strict = await guarantor('import', file, '--all-or-nothing');
     expect(strict.code).toBe(1);
     expect(strict.stdout).toContain('line 2 type');
@@ -76,7 +99,9 @@ describe('guarantor import', () => {
     const r = await guarantor('import', 'README.md');
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--format');
-    const port = await run(process.execPath, [BIN, 'serve', '--port', '99999'], { env, cwd: ROOT }).catch((e) => e);
+    const port = await run(process.execPath, [BIN, 'serve', '--port', '99999'], { env, cwd: ROOT }).catch(
+      (e) => e,
+    );
     expect(port.code).toBe(2);
     expect(port.stderr).toContain('PORT (--port)');
   });

@@ -51,6 +51,14 @@ function newestMtime(dir: string): number {
 function webIsStale(): boolean {
   const index = join(WEB_ROOT, 'index.html');
   if (!existsSync(index)) return true;
-  const sources = [join(REPO_ROOT, 'web'), join(REPO_ROOT, 'src/monitoring/geo')];
-  return sources.some((dir) => existsSync(dir) && newestMtime(dir) > statSync(index).mtimeMs);
+  // The bundle includes the shared domain modules, so a change there also rebuilds it.
+  const sources = [
+    join(REPO_ROOT, 'web'),
+    join(REPO_ROOT, 'src/monitoring'),
+    join(REPO_ROOT, 'vite.config.ts'),
+  ];
+  const built = statSync(index).mtimeMs;
+  return sources.some(
+    (p) => existsSync(p) && (statSync(p).isDirectory() ? newestMtime(p) : statSync(p).mtimeMs) > built,
+  );
 }

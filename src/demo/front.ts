@@ -7,8 +7,8 @@ import type { SectorInput, ZoneInput } from '../monitoring/geography-service.ts'
 
 /** lon, lat from north-east to south-west. */
 export const CONTACT_LINE: [number, number][] = [
-  [37.95, 50.25],
-  [37.75, 49.95],
+  [37.7, 50.1],
+  [37.68, 49.95],
   [37.62, 49.7],
   [37.72, 49.35],
   [37.85, 49.05],
@@ -47,6 +47,7 @@ function round(x: number): number {
   return Math.round(x * 1e5) / 1e5;
 }
 
+/** A polygon around the line, from `westKm` west of it to `eastKm` east of it. */
 function band(line: [number, number][], westKm: number, eastKm: number): [number, number][] {
   const west = offsetLine(line, -westKm);
   const east = offsetLine(line, eastKm).reverse();
@@ -55,27 +56,42 @@ function band(line: [number, number][], westKm: number, eastKm: number): [number
   return ring;
 }
 
+const box = (w: number, s: number, e: number, n: number) => ({
+  type: 'Polygon' as const,
+  coordinates: [
+    [
+      [w, s],
+      [e, s],
+      [e, n],
+      [w, n],
+      [w, s],
+    ] as [number, number][],
+  ],
+});
+
+/** Four sectors that tile the whole front between them, so no report falls between two. */
 export const DEMO_SECTORS: SectorInput[] = [
-  {
-    id: 'S-1',
-    name: 'Sector 1 — Kharkiv',
-    geometry: { type: 'Polygon', coordinates: [band(CONTACT_LINE.slice(0, 5), 60, 60)] },
-  },
-  {
-    id: 'S-2',
-    name: 'Sector 2 — Donetsk north',
-    geometry: { type: 'Polygon', coordinates: [band(CONTACT_LINE.slice(4, 11), 60, 60)] },
-  },
+  { id: 'S-1', name: 'Sector 1 — Kharkiv', geometry: box(35.5, 49.0, 40.5, 50.8) },
+  { id: 'S-2', name: 'Sector 2 — Donetsk north', geometry: box(36.95, 48.2, 40.5, 49.0) },
   {
     id: 'S-3',
     name: 'Sector 3 — Donetsk south and Zaporizhzhia',
-    geometry: { type: 'Polygon', coordinates: [band(CONTACT_LINE.slice(10, 18), 60, 60)] },
+    geometry: {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [35.2, 46.2],
+          [40.5, 46.2],
+          [40.5, 48.2],
+          [36.95, 48.2],
+          [36.95, 49.0],
+          [35.2, 49.0],
+          [35.2, 46.2],
+        ] as [number, number][],
+      ],
+    },
   },
-  {
-    id: 'S-4',
-    name: 'Sector 4 — Dnipro and Kherson',
-    geometry: { type: 'Polygon', coordinates: [band(CONTACT_LINE.slice(17), 60, 60)] },
-  },
+  { id: 'S-4', name: 'Sector 4 — Dnipro and Kherson', geometry: box(31.0, 45.8, 35.2, 48.5) },
 ];
 
 export const DEMO_ZONES: ZoneInput[] = [

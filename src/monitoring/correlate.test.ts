@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   type CandidateWindow,
-  type CorrelationDecision,
+  type CorrelationOutcome,
   Correlator,
   candidateWindow,
   correlateAll,
@@ -47,7 +47,7 @@ function report(
   };
 }
 
-const incidentOf = (decisions: CorrelationDecision[], reportId: string): string =>
+const incidentOf = (decisions: CorrelationOutcome[], reportId: string): string =>
   decisions.find((d) => d.link.reportId === reportId)!.incidentId;
 
 describe('correlation scenarios', () => {

@@ -2,12 +2,18 @@
  * Correlation: groups reports that describe the same event, or the same continuous exchange of fire, into
  * incidents. A report joins the incident it links best, starts a new one, or merges the incidents it links
  * strongly. Scoring is in correlation/score.ts, type rules in correlation/compatibility.ts, the candidate
- * index in correlation/grid.ts.
+ * index in correlation/grid.ts, the knobs in correlation/options.ts.
+ *
+ * Merge rule: when the best link and at least one other reach `mergeThreshold`, the incidents merge if
+ * none is locked, their types and weapon sightings agree, the result spans at most the maximum duration,
+ * and their centres are close given their own uncertainties. The survivor is the incident observed first
+ * (ties: smallest id); `merged` lists the others.
  *
  * Deterministic: an incident's whole state is its summary (centre, uncertainty, times, type and class
  * sets), every tie is broken by first observation then id, and the default incident id is the id of the
  * report that started it. So the same sequence of reports gives the same incidents, and a correlator
- * seeded with `load()` from stored summaries decides exactly as one that saw every report.
+ * seeded with `load()` from stored summaries (`candidateWindow` says which) decides exactly as one that saw
+ * every report. A server must therefore store lon, lat, uncertaintyM and the times as a decision gives them.
  *
  * The incident centre is the inverse-variance weighted mean of its reports, kept as a running mean whose
  * weight is read back from the stored uncertainty. The uncertainty shrinks with each report but never below
@@ -18,6 +24,10 @@
  * The source of a report does not change its score: one monitor's pieces of an exchange of fire belong
  * together as much as different monitors' reports of it do. Longitudes are averaged as plain numbers, so
  * incidents across the antimeridian are not supported (nothing in the mission area comes near it).
+ *
+ * Cost: each report looks only at incidents in its grid cells whose time reach it overlaps, so a batch in
+ * time order costs O(n log n) (the sort) plus O(n) near-constant work; reports out of time order are
+ * correct and cost a scan of the hour buckets they fall in.
  */
 
 import {
@@ -84,12 +94,16 @@ export interface CorrelationLink {
  */
 export type IncidentSnapshot = Omit<IncidentSummary, 'reportIds'> & { reportCount: number };
 
-export interface CorrelationDecision {
+/** What correlating one report did. */
+export interface CorrelationOutcome {
   incidentId: string;
   created: boolean;
   link: CorrelationLink;
   /** Ids of incidents absorbed into `incidentId`, oldest first; their reports now belong to it. */
   merged: readonly string[];
+}
+
+export interface CorrelationDecision extends CorrelationOutcome {
   /** The incident after the decision. */
   incident: IncidentSnapshot;
 }
@@ -200,8 +214,8 @@ export class Correlator {
       for (const c of weaponClasses) {
         if (!WEAPON_CLASS_SET.has(c)) throw new RangeError(`${what()}: unknown weapon class ${c}`);
       }
-      checkPlace(what, s.lon, s.lat, s.uncertaintyM);
-      checkTimes(what, s.firstObserved, s.lastObserved);
+      checkPlace('incident', s.id, s.lon, s.lat, s.uncertaintyM);
+      checkTimes('incident', s.id, s.firstObserved, s.lastObserved);
       return {
         id: s.id,
         reportIds: [...s.reportIds],
@@ -227,13 +241,27 @@ export class Correlator {
 
   /** Correlates one report: it joins an incident, starts one, or merges several. */
   add(report: CorrelationReport): CorrelationDecision {
+    const outcome = this.correlate(report);
+    return { ...outcome, incident: snapshot(this.live.get(outcome.incidentId)!) };
+  }
+
+  /**
+   * Correlates reports in the order given. A batch needs only the incidents at the end, so its outcomes
+   * carry no snapshot of the incident each report left behind.
+   */
+  addAll(reports: readonly CorrelationReport[]): CorrelationOutcome[] {
+    const outcomes = new Array<CorrelationOutcome>(reports.length);
+    for (let i = 0; i < reports.length; i++) outcomes[i] = this.correlate(reports[i]!);
+    return outcomes;
+  }
+
+  private correlate(report: CorrelationReport): CorrelationOutcome {
     checkReport(report);
     this.remember(report.id);
     const o = this.o;
-    const linked: Candidate[] = [];
+    let linked: Candidate[] | null = null;
     let nearMiss: Candidate | null = null;
     const found = this.found;
-    found.length = 0;
     if (
       report.uncertaintyM <= o.maxUncertaintyM &&
       report.observedTo - report.observedFrom <= o.maxIncidentDurationMs
@@ -244,51 +272,41 @@ export class Correlator {
       const a = assessLink(report, inc, o);
       if (a.score <= 0) continue;
       const c = { inc, a };
-      if (a.score >= o.linkThreshold) linked.push(c);
-      else if (nearMiss === null || byScoreThenAge(c, nearMiss) < 0) nearMiss = c;
+      if (a.score >= o.linkThreshold) {
+        if (linked === null) linked = [c];
+        else linked.push(c);
+      } else if (nearMiss === null || byScoreThenAge(c, nearMiss) < 0) nearMiss = c;
     }
     found.length = 0;
     this.index.advance(report.observedFrom);
-    if (linked.length === 0) return this.create(report, nearMiss);
-    linked.sort(byScoreThenAge);
+    if (linked === null) return this.create(report, nearMiss);
+    if (linked.length > 1) linked.sort(byScoreThenAge);
     const best = linked[0]!;
     const group = this.mergeGroup(report, linked);
-    group.sort(byFirstThenId);
-    const survivor = group[0]!;
+    let survivor = best.inc;
     let reason = explainLink(report, best.inc, best.a, o);
     let merged = NO_MERGES;
-    if (group.length > 1) {
-      merged = group.slice(1).map((g) => g.id);
-      const scores = linked.filter((c) => c !== best && group.includes(c.inc));
-      reason += `; also links ${scores.map((c) => `${c.inc.id} (${c.a.score.toFixed(2)})`).join(', ')}: merged into ${survivor.id}`;
-      for (const other of group.slice(1)) {
+    if (group !== null) {
+      group.sort(byFirstThenId);
+      survivor = group[0]!;
+      const absorbed = group.slice(1);
+      merged = absorbed.map((g) => g.id);
+      const others = linked.filter((c) => c !== best && group.includes(c.inc));
+      reason += `; also links ${others.map((c) => `${c.inc.id} (${c.a.score.toFixed(2)})`).join(', ')}: merged into ${survivor.id}`;
+      for (const other of absorbed) {
         absorb(survivor, other, o.uncertaintyFloorM);
-        survivor.reportIds.push(...other.reportIds);
+        for (const id of other.reportIds) survivor.reportIds.push(id);
         other.dead = true;
         this.live.delete(other.id);
       }
     }
-    absorb(
-      survivor,
-      {
-        lon: report.lon,
-        lat: report.lat,
-        uncertaintyM: report.uncertaintyM,
-        firstObserved: report.observedFrom,
-        lastObserved: report.observedTo,
-        typeMask: TYPE_BIT[report.type],
-        classMask: CLASS_BIT[report.weaponClass],
-      },
-      o.uncertaintyFloorM,
-    );
-    survivor.reportIds.push(report.id);
+    absorbReport(survivor, report, o.uncertaintyFloorM);
     this.index.upsert(survivor);
     return {
       incidentId: survivor.id,
       created: false,
       link: { reportId: report.id, incidentId: survivor.id, score: best.a.score, reason: flat(reason) },
       merged,
-      incident: snapshot(survivor),
     };
   }
 
@@ -302,16 +320,17 @@ export class Correlator {
    * already chosen (types, weapon sightings, span, and centres close given their own uncertainties, so
    * that one vague report cannot fuse two distinct events). Locked incidents never merge.
    */
-  private mergeGroup(report: CorrelationReport, linked: readonly Candidate[]): Live[] {
+  private mergeGroup(report: CorrelationReport, linked: readonly Candidate[]): Live[] | null {
     const o = this.o;
     const best = linked[0]!.inc;
+    if (linked.length < 2 || best.locked || linked[0]!.a.score < o.mergeThreshold) return null;
     const group = [best];
-    if (best.locked || linked[0]!.a.score < o.mergeThreshold) return group;
     let types = best.typeMask | TYPE_BIT[report.type];
     let classes = best.classMask | CLASS_BIT[report.weaponClass];
     let first = Math.min(best.firstObserved, report.observedFrom);
     let last = Math.max(best.lastObserved, report.observedTo);
-    for (const { inc, a } of linked.slice(1)) {
+    for (let i = 1; i < linked.length; i++) {
+      const { inc, a } = linked[i]!;
       if (a.score < o.mergeThreshold) break;
       if (inc.locked || !typeMasksCompatible(types, inc.typeMask)) continue;
       if (sightingClassesConflict(types, classes, inc.typeMask, inc.classMask)) continue;
@@ -324,10 +343,10 @@ export class Correlator {
       first = Math.min(first, inc.firstObserved);
       last = Math.max(last, inc.lastObserved);
     }
-    return group;
+    return group.length > 1 ? group : null;
   }
 
-  private create(report: CorrelationReport, nearMiss: Candidate | null): CorrelationDecision {
+  private create(report: CorrelationReport, nearMiss: Candidate | null): CorrelationOutcome {
     const o = this.o;
     const id = this.newId === undefined ? report.id : this.newId();
     if (this.live.has(id)) {
@@ -362,7 +381,6 @@ export class Correlator {
       created: true,
       link: { reportId: report.id, incidentId: id, score: 1, reason: flat(reason) },
       merged: NO_MERGES,
-      incident: snapshot(inc),
     };
   }
 
@@ -384,18 +402,35 @@ function centresAgree(a: IncidentState, b: IncidentState, o: Readonly<Correlatio
 
 /** Folds `b` into `a`: inverse-variance weighted centre, uncertainty floored, union of times and sets. */
 function absorb(a: Live, b: IncidentState, floorM: number): void {
-  const ua = Math.max(a.uncertaintyM, floorM);
-  const ub = Math.max(b.uncertaintyM, floorM);
-  const wa = 1 / (ua * ua);
-  const wb = 1 / (ub * ub);
-  const w = wa + wb;
-  a.lon = (wa * a.lon + wb * b.lon) / w;
-  a.lat = (wa * a.lat + wb * b.lat) / w;
-  a.uncertaintyM = Math.max(floorM, 1 / Math.sqrt(w));
+  moveCentre(a, b.lon, b.lat, b.uncertaintyM, floorM);
   a.firstObserved = Math.min(a.firstObserved, b.firstObserved);
   a.lastObserved = Math.max(a.lastObserved, b.lastObserved);
   a.typeMask |= b.typeMask;
   a.classMask |= b.classMask;
+}
+
+function absorbReport(a: Live, r: CorrelationReport, floorM: number): void {
+  moveCentre(a, r.lon, r.lat, r.uncertaintyM, floorM);
+  a.firstObserved = Math.min(a.firstObserved, r.observedFrom);
+  a.lastObserved = Math.max(a.lastObserved, r.observedTo);
+  a.typeMask |= TYPE_BIT[r.type];
+  a.classMask |= CLASS_BIT[r.weaponClass];
+  a.reportIds.push(r.id);
+}
+
+/**
+ * The weight of the current centre is read back from its uncertainty, never kept apart, so an incident
+ * loaded from its summary moves exactly as it would have in the run that made it.
+ */
+function moveCentre(a: Live, lon: number, lat: number, uncertaintyM: number, floorM: number): void {
+  const ua = Math.max(a.uncertaintyM, floorM);
+  const ub = Math.max(uncertaintyM, floorM);
+  const wa = 1 / (ua * ua);
+  const wb = 1 / (ub * ub);
+  const w = wa + wb;
+  a.lon = (wa * a.lon + wb * lon) / w;
+  a.lat = (wa * a.lat + wb * lat) / w;
+  a.uncertaintyM = Math.max(floorM, 1 / Math.sqrt(w));
 }
 
 /** Why a report cannot join any incident whatever incidents exist, or null. */
@@ -449,26 +484,25 @@ function summarise(inc: Live): IncidentSummary {
   };
 }
 
-function checkPlace(what: () => string, lon: number, lat: number, uncertaintyM: number): void {
+function checkPlace(what: string, id: string, lon: number, lat: number, uncertaintyM: number): void {
   if (!(lon >= -180 && lon <= 180 && lat >= -90 && lat <= 90))
-    throw new RangeError(`${what()}: place out of range`);
+    throw new RangeError(`${what} ${id}: place out of range`);
   if (!(uncertaintyM >= 0 && Number.isFinite(uncertaintyM)))
-    throw new RangeError(`${what()}: bad uncertaintyM`);
+    throw new RangeError(`${what} ${id}: bad uncertaintyM`);
 }
 
-function checkTimes(what: () => string, from: number, to: number): void {
+function checkTimes(what: string, id: string, from: number, to: number): void {
   if (!(Number.isFinite(from) && Number.isFinite(to) && from <= to)) {
-    throw new RangeError(`${what()}: observed times must be finite with from <= to`);
+    throw new RangeError(`${what} ${id}: observed times must be finite with from <= to`);
   }
 }
 
 function checkReport(r: CorrelationReport): void {
-  const what = (): string => `report ${r.id}`;
-  if (!EVENT_TYPE_SET.has(r.type)) throw new RangeError(`${what()}: unknown type ${r.type}`);
+  if (!EVENT_TYPE_SET.has(r.type)) throw new RangeError(`report ${r.id}: unknown type ${r.type}`);
   if (!WEAPON_CLASS_SET.has(r.weaponClass))
-    throw new RangeError(`${what()}: unknown weapon class ${r.weaponClass}`);
-  checkPlace(what, r.lon, r.lat, r.uncertaintyM);
-  checkTimes(what, r.observedFrom, r.observedTo);
+    throw new RangeError(`report ${r.id}: unknown weapon class ${r.weaponClass}`);
+  checkPlace('report', r.id, r.lon, r.lat, r.uncertaintyM);
+  checkTimes('report', r.id, r.observedFrom, r.observedTo);
 }
 
 /** Orders reports as the batch run correlates them: by observedFrom, then id. */
@@ -516,10 +550,9 @@ export function correlateAll(
   reports: readonly CorrelationReport[],
   options?: Partial<CorrelationOptions>,
   newId?: () => string,
-): { decisions: CorrelationDecision[]; incidents: IncidentSummary[] } {
+): { decisions: CorrelationOutcome[]; incidents: IncidentSummary[] } {
   const correlator = new Correlator(options, newId);
-  const sorted = sortReports(reports);
-  const decisions = sorted.map((r) => correlator.add(r));
+  const decisions = correlator.addAll(sortReports(reports));
   return { decisions, incidents: correlator.incidents() };
 }
 

@@ -84,7 +84,9 @@ for (const dialect of DIALECTS) {
         [3, 'type'],
         [4, 'observer.lat'],
       ]);
-      const stored = (await app.http.inject({ method: 'GET', url: '/api/v1/reports?participant=POL&limit=1' })).json().items;
+      const stored = (
+        await app.http.inject({ method: 'GET', url: '/api/v1/reports?participant=POL&limit=1' })
+      ).json().items;
       expect(stored[0]).toMatchObject({
         clientInstanceId: 'csv-1',
         notes: 'Heard from the "north" checkpoint',

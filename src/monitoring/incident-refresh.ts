@@ -4,9 +4,8 @@
  */
 import type { ReportTable } from '../kernel/store/schema.ts';
 import type { Tx } from '../kernel/store/store.ts';
-import type { Geography } from './enrich.ts';
+import { type Geography, oblastOf } from './enrich.ts';
 import { countIncidentEvents } from './event-counts.ts';
-import { oblastAt } from './geo/oblasts.ts';
 import { reportFromRow } from './report-model.ts';
 import type { EventType } from './report-schema.ts';
 import { sectorAt } from './zones.ts';
@@ -17,6 +16,12 @@ export interface Centroid {
   lon: number;
   lat: number;
   uncertaintyM: number;
+}
+
+/** What correlation says about an incident; stored as given so a later seeded run reads it back exactly. */
+export interface CorrelatedShape extends Centroid {
+  firstObserved?: number;
+  lastObserved?: number;
 }
 
 /** Inverse-variance weighted mean of the reports' estimates: sharper reports count for more. */
@@ -64,7 +69,7 @@ export function figuresOf(
     (a, b) =>
       (counts[b] ?? 0) - (counts[a] ?? 0) || typeOrder.get(b)! - typeOrder.get(a)! || (a < b ? -1 : 1),
   )[0]!;
-  const c = centroid ?? centroidOf(reports.map((r) => r.estimated));
+  const c: CorrelatedShape = centroid ?? centroidOf(reports.map((r) => r.estimated));
   let first = rows[0]!.observed_from;
   let last = rows[0]!.observed_to;
   for (const r of rows) {
@@ -74,12 +79,12 @@ export function figuresOf(
   return {
     primary_type: primary,
     types: JSON.stringify(types),
-    first_observed: first,
-    last_observed: last,
+    first_observed: c.firstObserved !== undefined ? new Date(c.firstObserved).toISOString() : first,
+    last_observed: c.lastObserved !== undefined ? new Date(c.lastObserved).toISOString() : last,
     lon: c.lon,
     lat: c.lat,
     uncertainty_m: c.uncertaintyM,
-    oblast: oblastAt(c.lon, c.lat)?.iso ?? null,
+    oblast: oblastOf(c.lon, c.lat),
     sector_id: sectorAt(c.lon, c.lat, geography.sectors),
     report_count: rows.length,
     source_count: new Set(rows.map((r) => `${r.source_kind}:${r.source_id}`)).size,

@@ -79,7 +79,7 @@ describe('estimateEventPlace', () => {
     expect(() => estimateEventPlace(observer, { lon: 30 }, 'near')).toThrow(TypeError);
   });
 
-  it('keeps a relative estimate within max distance plus accuracy of the observer, with a finite radius', () => {
+  it('keeps a relative estimate within max distance plus accuracy of the observer, radius finite', () => {
     fc.assert(
       fc.property(
         fc.double({ min: -179, max: 179, noNaN: true }),

@@ -87,6 +87,8 @@ export interface Watch {
   offMachine: string[];
   /** Requests that failed for a reason other than the app cancelling them. */
   failed: string[];
+  /** URLs a step fails on purpose; the browser's own "failed to load" message for them is not an error. */
+  allowed: RegExp[];
 }
 
 function isLocal(url: string): boolean {
@@ -103,9 +105,12 @@ function isLocal(url: string): boolean {
 }
 
 export function watch(page: Page): Watch {
-  const w: Watch = { consoleErrors: [], offMachine: [], failed: [] };
+  const w: Watch = { consoleErrors: [], offMachine: [], failed: [], allowed: [] };
   page.on('console', (msg) => {
-    if (msg.type() === 'error') w.consoleErrors.push(`${msg.text()} (${msg.location().url})`);
+    if (msg.type() !== 'error') return;
+    const url = msg.location().url;
+    if (msg.text().startsWith('Failed to load resource') && w.allowed.some((re) => re.test(url))) return;
+    w.consoleErrors.push(`${msg.text()} (${url})`);
   });
   page.on('pageerror', (error) => w.consoleErrors.push(`uncaught: ${error.message}`));
   page.on('request', (request) => {

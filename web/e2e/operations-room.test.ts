@@ -20,6 +20,8 @@ describe('operations room in Chromium', () => {
     [server, browser] = await Promise.all([startServer(), launchBrowser()]);
     context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     page = await context.newPage();
+    // Well under the test's own timeout, so a stuck step names itself.
+    page.setDefaultTimeout(10_000);
     watched = watch(page);
   }, 90_000);
 
@@ -45,6 +47,19 @@ describe('operations room in Chromium', () => {
     );
     await expect(page.locator('.demo-notice').first().isVisible()).resolves.toBe(true);
     await page.screenshot({ path: '/tmp/ops-room.png' });
+  });
+
+  it('widens the time window to 30 days with the slider and refetches', async () => {
+    const inView = async () =>
+      Number(
+        (await page.locator('#incident-list-heading').textContent())?.match(/\((\d+)\)/)?.[1] ?? Number.NaN,
+      );
+    const week = await inView();
+    await page.locator('#window-start').fill('29');
+    await page.waitForURL(/from=29/);
+    await page.locator('#ops-map[data-loading="false"]').waitFor();
+    await expect(page.locator('#window-label').textContent()).resolves.toMatch(/\(30 days\)/);
+    expect(await inView()).toBeGreaterThan(week);
   });
 
   it('narrows the list to the ticked statuses', async () => {
@@ -128,12 +143,17 @@ describe('operations room in Chromium', () => {
     expect(assessed).toContain('Party A (illustrative)');
     expect(assessed).toContain('high');
     expect(assessed).toContain('crater analysis');
-    await expect(page.locator('.attribution .claimed h3').textContent()).resolves.toContain('not an assessment');
+    await expect(page.locator('.attribution .claimed h3').textContent()).resolves.toContain(
+      'not an assessment',
+    );
   });
 
   it('shows the server’s problem when a merge names an incident that does not exist', async () => {
+    watched.allowed.push(/\/api\/v1\/incidents\/[^/]+\/merge$/);
     const merge = page.getByRole('form', { name: 'Merge' });
-    await merge.getByLabel('Incident ids to merge into this one').fill('01a22b4e-0000-7000-8000-000000000000');
+    await merge
+      .getByLabel('Incident ids to merge into this one')
+      .fill('01a22b4e-0000-7000-8000-000000000000');
     await merge.getByLabel('Reason').fill('Same explosion');
     await merge.getByRole('button', { name: 'Merge into this incident' }).click();
     const problem = merge.locator('.form-error:visible, .field-error:visible').first();

@@ -8,7 +8,7 @@
  * 65-byte interior nodes.
  */
 
-const K = new Uint32Array([
+const K = new Int32Array([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98,
   0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786,
   0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8,
@@ -21,8 +21,8 @@ const K = new Uint32Array([
 const IV = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
 
 // Scratch space shared by every call: hashing is synchronous, so no two calls can interleave.
-const W = new Uint32Array(64);
-const H = new Uint32Array(8);
+const W = new Int32Array(64);
+const H = new Int32Array(8);
 const tail = new Uint8Array(128);
 
 function compress(block: Uint8Array, offset: number): void {
@@ -69,6 +69,26 @@ function compress(block: Uint8Array, offset: number): void {
   H[7] = H[7]! + h;
 }
 
+/** Compresses whole blocks of `part` (after topping up `tail`); returns the bytes left in `tail`. */
+function absorb(part: Uint8Array, filled: number): number {
+  let i = 0;
+  if (filled > 0) {
+    const take = Math.min(64 - filled, part.length);
+    tail.set(part.subarray(0, take), filled);
+    filled += take;
+    i = take;
+    if (filled < 64) return filled;
+    compress(tail, 0);
+    filled = 0;
+  }
+  for (; i + 64 <= part.length; i += 64) compress(part, i);
+  if (i < part.length) {
+    tail.set(part.subarray(i), 0);
+    filled = part.length - i;
+  }
+  return filled;
+}
+
 /**
  * SHA-256 of the concatenation of `parts`. Taking parts lets callers hash `prefix || left || right`
  * without first building the joined buffer.
@@ -77,23 +97,15 @@ export function sha256(...parts: Uint8Array[]): Uint8Array {
   H.set(IV);
   let filled = 0; // bytes waiting in `tail`
   let total = 0;
-  for (const part of parts) {
-    total += part.length;
-    let i = 0;
-    if (filled > 0) {
-      const take = Math.min(64 - filled, part.length);
-      tail.set(part.subarray(0, take), filled);
-      filled += take;
-      i = take;
-      if (filled < 64) continue;
-      compress(tail, 0);
-      filled = 0;
+  for (const part of parts) total += part.length;
+  if (total < 120) {
+    // Fast path for Merkle nodes and small leaves: everything fits in the two-block tail buffer.
+    for (const part of parts) {
+      tail.set(part, filled);
+      filled += part.length;
     }
-    for (; i + 64 <= part.length; i += 64) compress(part, i);
-    if (i < part.length) {
-      tail.set(part.subarray(i), 0);
-      filled = part.length - i;
-    }
+  } else {
+    for (const part of parts) filled = absorb(part, filled);
   }
   tail[filled] = 0x80;
   const blocks = filled + 9 > 64 ? 2 : 1;

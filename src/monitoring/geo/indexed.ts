@@ -1,7 +1,7 @@
 /**
  * Geometries prepared once for many point queries: the server assesses every report against the same
  * zones, sectors and oblasts, so the work of a query should not grow with a boundary's vertex count.
- * Answers are identical to the plain functions in geodesy.ts (same crossing rule, same refinement).
+ * Answers match the plain functions in geodesy.ts (same crossing rule, same distance method).
  */
 import {
   type BBox,
@@ -152,7 +152,7 @@ export class IndexedLines {
   readonly #stack: Int32Array;
   readonly #stackBound: Float64Array;
   readonly #t = new Float64Array(1);
-  /** The nearest segment found by the current query: its first vertex and the parameter of its nearest point. */
+  /** The current query's nearest segment so far: its first vertex, and t of its nearest point. */
   #bestV = 0;
   #bestT = 0;
 
@@ -248,12 +248,14 @@ export class IndexedLines {
 
   /**
    * Distance in metres from the point to the nearest line; Infinity when there is none. Same method and
-   * same answer as `distanceToLineM`: the nearest segment and point in a local equirectangular frame, then
-   * the great-circle distance to that point.
+   * answer as `distanceToLineM` (up to which of two equally near segments wins): the nearest segment and
+   * point in a local equirectangular frame, then the great-circle distance to that point.
    */
   distanceM(lon: number, lat: number): number {
     if (this.#from.length === 0) return Number.POSITIVE_INFINITY;
     const [c0, s0] = halfLatitude(lat);
+    // cos(lat) = cos^2(lat/2) - sin^2(lat/2): the point's own scale, without another cosine.
+    const k0 = c0 * c0 - s0 * s0;
     const stack = this.#stack;
     const bound = this.#stackBound;
     let best = Number.POSITIVE_INFINITY;
@@ -266,7 +268,7 @@ export class IndexedLines {
       const node = stack[top]!;
       const kind = this.#node[node]!;
       if (kind >= 0) {
-        best = this.#scan(kind, lon, lat, c0, s0, best);
+        best = this.#scan(kind, lon, lat, c0, s0, k0, best);
         continue;
       }
       const a = -1 - kind;
@@ -304,8 +306,8 @@ export class IndexedLines {
     return dx * dx + dy * dy;
   }
 
-  /** The least squared frame distance to chunk c's segments or `best`, whichever is less; notes the winner. */
-  #scan(c: number, lon: number, lat: number, c0: number, s0: number, best: number): number {
+  /** The least squared frame distance to chunk c's segments, or `best` if less; notes the winner. */
+  #scan(c: number, lon: number, lat: number, c0: number, s0: number, k0: number, best: number): number {
     const xy = this.#xy;
     const h = this.#half;
     const t = this.#t;
@@ -313,7 +315,18 @@ export class IndexedLines {
     for (let v = this.#from[c]!; v < this.#to[c]!; v++) {
       const k1 = c0 * h[2 * v]! - s0 * h[2 * v + 1]!;
       const k2 = c0 * h[2 * v + 2]! - s0 * h[2 * v + 3]!;
-      const d2 = segmentApproxSq(lon, lat, xy[2 * v]!, xy[2 * v + 1]!, k1, xy[2 * v + 2]!, xy[2 * v + 3]!, k2, t);
+      const d2 = segmentApproxSq(
+        lon,
+        lat,
+        k0,
+        xy[2 * v]!,
+        xy[2 * v + 1]!,
+        k1,
+        xy[2 * v + 2]!,
+        xy[2 * v + 3]!,
+        k2,
+        t,
+      );
       if (d2 < result) {
         result = d2;
         this.#bestV = v;

@@ -100,6 +100,7 @@ export function dailyPage(root: HTMLElement, ctx: ViewContext, requested: string
       h('h2', { id: 'compliance-heading' }, 'Compliance'),
       complianceSlot,
     ),
+    tables,
   );
 
   reportFor(date)
