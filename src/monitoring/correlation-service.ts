@@ -29,29 +29,24 @@ export function correlationFacts(r: ReportTable): CorrelationReport {
   };
 }
 
-const FACT_COLUMNS = [
-  'id',
-  'type',
-  'weapon_class',
-  'source_kind',
-  'source_id',
-  'observed_from',
-  'observed_to',
-  'est_lon',
-  'est_lat',
-  'est_uncertainty_m',
-  'count',
-  'incident_id',
-] as const;
-
-/** Loads the stored incidents (with their reports' facts) that new reports in a window could join. */
+/** Loads the stored incidents that new reports in a window could join, as the correlator needs them. */
 export async function loadCandidates(
   trx: Tx,
   window: { fromMs: number; toMs: number; minLon: number; maxLon: number; minLat: number; maxLat: number },
-): Promise<{ incidents: StoredIncident[]; reports: CorrelationReport[] }> {
+): Promise<StoredIncident[]> {
   const rows = await trx
     .selectFrom('incidents')
-    .select(['id', 'lon', 'lat', 'uncertainty_m', 'first_observed', 'last_observed', 'types', 'locked'])
+    .select([
+      'id',
+      'lon',
+      'lat',
+      'uncertainty_m',
+      'first_observed',
+      'last_observed',
+      'types',
+      'weapon_classes',
+      'locked',
+    ])
     .where('merged_into', 'is', null)
     .where('last_observed', '>=', new Date(window.fromMs).toISOString())
     .where('first_observed', '<=', new Date(window.toMs).toISOString())
@@ -59,36 +54,21 @@ export async function loadCandidates(
     .where('lon', '<=', window.maxLon)
     .where('lat', '>=', window.minLat)
     .where('lat', '<=', window.maxLat)
+    .orderBy('id')
     .execute();
-  if (rows.length === 0) return { incidents: [], reports: [] };
-  const ids = rows.map((r) => r.id);
-  const reports: CorrelationReport[] = [];
-  const byIncident = new Map<string, string[]>();
-  for (let i = 0; i < ids.length; i += 400) {
-    const part = await trx
-      .selectFrom('reports')
-      .select(FACT_COLUMNS)
-      .where('incident_id', 'in', ids.slice(i, i + 400))
-      .execute();
-    for (const r of part) {
-      reports.push(correlationFacts(r as ReportTable));
-      const list = byIncident.get(r.incident_id!) ?? [];
-      list.push(r.id);
-      byIncident.set(r.incident_id!, list);
-    }
-  }
-  const incidents = rows.map((r) => ({
+  // Report ids are not needed: a new report is never one the store already holds.
+  return rows.map((r) => ({
     id: r.id,
-    reportIds: (byIncident.get(r.id) ?? []).sort(),
+    reportIds: [],
     lon: r.lon,
     lat: r.lat,
     uncertaintyM: r.uncertainty_m,
     firstObserved: Date.parse(r.first_observed),
     lastObserved: Date.parse(r.last_observed),
     types: JSON.parse(r.types) as EventType[],
+    weaponClasses: JSON.parse(r.weapon_classes) as WeaponClass[],
     locked: r.locked === 1,
   }));
-  return { incidents, reports };
 }
 
 export interface CorrelationPlan {
@@ -124,10 +104,10 @@ export async function correlateNewReports(
     maxLat: Math.max(u.maxLat, w.maxLat),
   }));
   const candidates = await loadCandidates(trx, union);
-  const stored = new Set(candidates.incidents.map((i) => i.id));
+  const stored = new Set(candidates.map((i) => i.id));
 
   const correlator = new Correlator({}, uuid7);
-  correlator.load(candidates.incidents, candidates.reports);
+  correlator.load(candidates);
   const created = new Set<string>();
   const absorbed = new Map<string, string>();
   const decided = new Map<string, { incidentId: string; score: number; reason: string }>();

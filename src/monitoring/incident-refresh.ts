@@ -41,6 +41,7 @@ export function centroidOf(places: readonly { lon: number; lat: number; uncertai
 export interface IncidentFigures {
   primary_type: string;
   types: string;
+  weapon_classes: string;
   first_observed: string;
   last_observed: string;
   lon: number;
@@ -79,6 +80,7 @@ export function figuresOf(
   return {
     primary_type: primary,
     types: JSON.stringify(types),
+    weapon_classes: JSON.stringify([...new Set(rows.map((r) => r.weapon_class))].sort()),
     first_observed: c.firstObserved !== undefined ? new Date(c.firstObserved).toISOString() : first,
     last_observed: c.lastObserved !== undefined ? new Date(c.lastObserved).toISOString() : last,
     lon: c.lon,

@@ -80,6 +80,7 @@ export interface IncidentTable {
   status: string;
   primary_type: string;
   types: string;
+  weapon_classes: string;
   first_observed: string;
   last_observed: string;
   lon: number;

@@ -44,6 +44,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('status', 'text', (c) => c.notNull())
     .addColumn('primary_type', 'text', (c) => c.notNull())
     .addColumn('types', 'text', (c) => c.notNull())
+    .addColumn('weapon_classes', 'text', (c) => c.notNull())
     .addColumn('first_observed', 'text', (c) => c.notNull())
     .addColumn('last_observed', 'text', (c) => c.notNull())
     .addColumn('lon', REAL, (c) => c.notNull())
