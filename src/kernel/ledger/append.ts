@@ -43,10 +43,12 @@ export async function appendLeaves(trx: Tx, entries: LedgerEntry[]): Promise<num
     .select(sql<number | null>`max(idx)`.as('last'))
     .executeTakeFirst();
   let next = (last?.last ?? -1) + 1;
-  const rows = entries.map((e) => {
-    const salt = randomBytes(16).toString('hex');
-    const data = leafData(e.kind, e.recordId, e.at, commitmentOf(salt, e.content));
-    return { idx: next++, kind: e.kind, record_id: e.recordId, leaf_hash: leafHash(data), salt, at: e.at };
+  const salts = randomBytes(16 * entries.length).toString('hex');
+  const rows = entries.map((e, i) => {
+    const salt = salts.slice(32 * i, 32 * (i + 1));
+    const commitment = commitmentOf(salt, e.content);
+    const data = leafData(e.kind, e.recordId, e.at, commitment);
+    return { idx: next++, kind: e.kind, record_id: e.recordId, leaf_hash: leafHash(data), commitment, salt, at: e.at };
   });
   // Batches keep each statement under SQLite's bound-parameter limit.
   for (let i = 0; i < rows.length; i += 500) {

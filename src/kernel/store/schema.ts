@@ -119,6 +119,9 @@ export interface LedgerLeafTable {
   kind: string;
   record_id: string;
   leaf_hash: string;
+  /** SHA-256(salt || canonical content), hex: public, reveals nothing without the salt. */
+  commitment: string;
+  /** Released only to readers allowed to see the record. */
   salt: string;
   at: string;
 }

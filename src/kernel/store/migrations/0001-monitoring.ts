@@ -146,6 +146,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('kind', 'text', (c) => c.notNull())
     .addColumn('record_id', 'text', (c) => c.notNull())
     .addColumn('leaf_hash', 'text', (c) => c.notNull())
+    .addColumn('commitment', 'text', (c) => c.notNull())
     .addColumn('salt', 'text', (c) => c.notNull())
     .addColumn('at', 'text', (c) => c.notNull())
     .execute();
