@@ -6,6 +6,7 @@
 
 import { uuid7 } from '../kernel/ids/uuid7.ts';
 import { appendLeaves } from '../kernel/ledger/append.ts';
+import { insertRows } from '../kernel/store/insert-rows.ts';
 import type { ReportTable } from '../kernel/store/schema.ts';
 import type { Tx } from '../kernel/store/store.ts';
 import { Correlator, candidateWindow, type StoredIncident } from './correlate.ts';
@@ -166,12 +167,7 @@ export async function correlateNewReports(
     created_at: now,
     updated_at: now,
   }));
-  for (let i = 0; i < values.length; i += 200) {
-    await trx
-      .insertInto('incidents')
-      .values(values.slice(i, i + 200))
-      .execute();
-  }
+  await insertRows(trx, 'incidents', values);
 
   return {
     created: newIncidents,
@@ -216,12 +212,7 @@ export async function correlateNewReports(
           details: JSON.stringify({ absorbed: id }),
         })),
       ];
-      for (let i = 0; i < history.length; i += 400) {
-        await trx
-          .insertInto('incident_events')
-          .values(history.slice(i, i + 400))
-          .execute();
-      }
+      await insertRows(trx, 'incident_events', history);
       if (storedAbsorbed.length) {
         await appendLeaves(
           trx,

@@ -8,10 +8,11 @@ import { createHash } from 'node:crypto';
 import { uuid7 } from '../kernel/ids/uuid7.ts';
 import { appendLeaves } from '../kernel/ledger/append.ts';
 import { canonicalJson } from '../kernel/ledger/canonical.ts';
+import { insertRows } from '../kernel/store/insert-rows.ts';
 import type { ReportTable } from '../kernel/store/schema.ts';
 import type { Tx } from '../kernel/store/store.ts';
 import { correlateNewReports } from './correlation-service.ts';
-import { enrichReport, type Geography } from './enrich.ts';
+import { type Enrichment, enrichReport, type Geography } from './enrich.ts';
 import { type Report, reportFromRow, utc } from './report-model.ts';
 import type { ReportInput } from './report-schema.ts';
 
@@ -29,7 +30,8 @@ export interface RowRejection {
 }
 
 export interface IngestOutcome {
-  created: { line: number; report: Report }[];
+  /** Stored rows; `reportFromRow` turns one into the API's shape (bulk imports only count them). */
+  created: { line: number; row: ReportTable }[];
   /** Same key and same body as a report already stored: the first result again. */
   duplicates: { line: number; report: Report }[];
   rejected: RowRejection[];
@@ -108,6 +110,7 @@ export async function ingestReports(
   }
 
   const rows: ReportTable[] = [];
+  const enrichments: Enrichment[] = [];
   const lines: number[] = [];
   for (const { item, hash } of fresh) {
     const input = item.input;
@@ -120,39 +123,35 @@ export async function ingestReports(
       });
       continue;
     }
-    const row = toRow(input, enrichReport(input, geography), hash, now);
+    const enrichment = enrichReport(input, geography);
+    const row = toRow(input, enrichment, hash, now);
     known.add(row.id);
     rows.push(row);
+    enrichments.push(enrichment);
     lines.push(item.line);
   }
 
   const correlation = await correlateNewReports(trx, rows, geography, now);
-  for (let i = 0; i < rows.length; i += CHUNK) {
-    await trx
-      .insertInto('reports')
-      .values(rows.slice(i, i + CHUNK))
-      .execute();
-  }
+  await insertRows(trx, 'reports', rows);
   await correlation.finish();
 
-  const reports = rows.map(reportFromRow);
   await appendLeaves(
     trx,
     rows.map((r, n) => ({
       kind: 'report',
       recordId: r.id,
-      content: ledgerContent(reports[n]!, r.body_hash),
+      content: ledgerContent(r, enrichments[n]!),
       at: now,
     })),
   );
-  reports.forEach((report, n) => {
-    outcome.created.push({ line: lines[n]!, report });
+  rows.forEach((row, n) => {
+    outcome.created.push({ line: lines[n]!, row });
   });
   // Duplicates within the batch answer with the report their first occurrence created.
-  const byKey = new Map(reports.map((r) => [r.clientInstanceId, r]));
+  const byKey = new Map(rows.map((r) => [r.client_instance_id, r]));
   for (const { line, key } of repeatsInBatch) {
-    const report = byKey.get(key);
-    if (report) outcome.duplicates.push({ line, report });
+    const row = byKey.get(key);
+    if (row) outcome.duplicates.push({ line, report: reportFromRow(row) });
     else {
       const first = seenInBatch.get(key)?.line;
       outcome.rejected.push({
@@ -172,15 +171,15 @@ export async function ingestReports(
  * What a report's leaf commits to: the hash of what was said (see `bodyHash`) and what Guarantor
  * worked out on arrival. The incident link is not in it: correlation can change it later.
  */
-export function ledgerContent(r: Report, hash: string): Record<string, unknown> {
+export function ledgerContent(row: ReportTable, e: Enrichment): Record<string, unknown> {
   return {
-    id: r.id,
-    receivedAt: r.receivedAt,
-    bodyHash: hash,
-    estimated: r.estimated,
-    oblast: r.oblast,
-    sectorId: r.sectorId,
-    zone: r.zone,
+    id: row.id,
+    receivedAt: row.received_at,
+    bodyHash: row.body_hash,
+    estimated: e.estimated,
+    oblast: e.oblast,
+    sectorId: e.sectorId,
+    zone: e.zone,
   };
 }
 

@@ -8,7 +8,7 @@ import type { Store } from '../kernel/store/store.ts';
 import type { GeographyService } from './geography-service.ts';
 import type { ImportItem } from './import/rows.ts';
 import { type IngestItem, ingestReports, type RowRejection } from './ingest.ts';
-import type { Report } from './report-model.ts';
+import { type Report, reportFromRow } from './report-model.ts';
 import { type ReportInput, reportInputSchema } from './report-schema.ts';
 
 export interface ImportSummary {
@@ -48,7 +48,7 @@ export class ReportService {
       throw new Problem(code, rejected.message, rejected.field ? { field: rejected.field } : {});
     }
     const created = outcome.created[0];
-    if (created) return { created: true, report: created.report };
+    if (created) return { created: true, report: reportFromRow(created.row) };
     return { created: false, report: outcome.duplicates[0]!.report };
   }
 

@@ -8,6 +8,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
+import { insertRows } from '../store/insert-rows.ts';
 import type { Tx } from '../store/store.ts';
 import { canonicalJson } from './canonical.ts';
 
@@ -48,14 +49,16 @@ export async function appendLeaves(trx: Tx, entries: LedgerEntry[]): Promise<num
     const salt = salts.slice(32 * i, 32 * (i + 1));
     const commitment = commitmentOf(salt, e.content);
     const data = leafData(e.kind, e.recordId, e.at, commitment);
-    return { idx: next++, kind: e.kind, record_id: e.recordId, leaf_hash: leafHash(data), commitment, salt, at: e.at };
+    return {
+      idx: next++,
+      kind: e.kind,
+      record_id: e.recordId,
+      leaf_hash: leafHash(data),
+      commitment,
+      salt,
+      at: e.at,
+    };
   });
-  // Batches keep each statement under SQLite's bound-parameter limit.
-  for (let i = 0; i < rows.length; i += 500) {
-    await trx
-      .insertInto('ledger_leaves')
-      .values(rows.slice(i, i + 500))
-      .execute();
-  }
+  await insertRows(trx, 'ledger_leaves', rows);
   return rows.map((r) => r.idx);
 }

@@ -126,6 +126,25 @@ export interface LedgerLeafTable {
   at: string;
 }
 
+/** A C2SP tile of the ledger's Merkle tree: `width` hashes of tree level 8·level, base64. */
+export interface LedgerTileTable {
+  level: number;
+  idx: number;
+  width: number;
+  hashes: string;
+  /** Tree levels 8·level+1 .. 8·level+7 inside the tile, base64, so proofs need no hashing. */
+  interior: string;
+}
+
+export interface LedgerCheckpointTable {
+  size: number;
+  /** base64 */
+  root: string;
+  /** The signed note, as served at /ledger/checkpoint. */
+  note: string;
+  created_at: string;
+}
+
 /** Small settings the deployment keeps about itself, e.g. whether the demonstration scenario is loaded. */
 export interface MetaTable {
   key: string;
@@ -141,4 +160,6 @@ export interface Database {
   incidents: IncidentTable;
   incident_events: IncidentEventTable;
   ledger_leaves: LedgerLeafTable;
+  ledger_tiles: LedgerTileTable;
+  ledger_checkpoints: LedgerCheckpointTable;
 }

@@ -1,0 +1,48 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { insertRows } from './insert-rows.ts';
+import type { Store } from './store.ts';
+import { DIALECTS } from './test-dialects.ts';
+
+for (const dialect of DIALECTS) {
+  describe(`insertRows on ${dialect.name}`, () => {
+    let store: Store;
+    beforeAll(async () => {
+      store = await dialect.open();
+    });
+    afterAll(async () => {
+      await store?.close();
+    });
+
+    it('inserts many rows in statement-sized chunks, values intact and in order', async () => {
+      const rows = Array.from({ length: 12_345 }, (_, i) => ({
+        code: `P${String(i).padStart(5, '0')}`,
+        name: i % 2 ? `name ${i} «ß»` : "it's",
+        kind: 'state',
+        roles: JSON.stringify([i]),
+      }));
+      await store.transaction((trx) => insertRows(trx, 'participants', rows));
+      // The same shape again reuses the compiled text with new values.
+      await store.transaction((trx) =>
+        insertRows(trx, 'participants', [{ code: 'ZZZ', name: 'z', kind: 'org', roles: '[]' }]),
+      );
+      const back = await store.db.selectFrom('participants').selectAll().orderBy('code').execute();
+      expect(back).toHaveLength(rows.length + 1);
+      expect(back.slice(0, rows.length)).toEqual(rows);
+    });
+
+    it('rolls back with its transaction', async () => {
+      await expect(
+        store.transaction(async (trx) => {
+          await insertRows(trx, 'participants', [{ code: 'NEW', name: 'n', kind: 'state', roles: '[]' }]);
+          await insertRows(trx, 'participants', [{ code: 'NEW', name: 'again', kind: 'state', roles: '[]' }]);
+        }),
+      ).rejects.toThrow();
+      const found = await store.db
+        .selectFrom('participants')
+        .select('code')
+        .where('code', '=', 'NEW')
+        .execute();
+      expect(found).toEqual([]);
+    });
+  });
+}
