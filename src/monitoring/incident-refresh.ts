@@ -2,7 +2,7 @@
  * An incident's figures are derived from its reports, never typed in: after any change to which reports
  * belong to it (correlation, split, merge) they are recomputed here from the stored reports.
  */
-import type { ReportTable } from '../kernel/store/schema.ts';
+import type { IncidentTable, ReportTable } from '../kernel/store/schema.ts';
 import type { Tx } from '../kernel/store/store.ts';
 import { type Geography, oblastOf } from './enrich.ts';
 import { countIncidentEvents } from './event-counts.ts';
@@ -38,22 +38,24 @@ export function centroidOf(places: readonly { lon: number; lat: number; uncertai
   return { lon: lon / w, lat: lat / w, uncertaintyM: Math.max(MIN_UNCERTAINTY_M, 1 / Math.sqrt(w)) };
 }
 
-export interface IncidentFigures {
-  primary_type: string;
-  types: string;
-  weapon_classes: string;
-  first_observed: string;
-  last_observed: string;
-  lon: number;
-  lat: number;
-  uncertainty_m: number;
-  oblast: string | null;
-  sector_id: string | null;
-  report_count: number;
-  source_count: number;
-  counts: string;
-  weapon_violation: number;
-}
+/** The columns of an incident that are derived from its reports. */
+export type IncidentFigures = Pick<
+  IncidentTable,
+  | 'primary_type'
+  | 'types'
+  | 'weapon_classes'
+  | 'first_observed'
+  | 'last_observed'
+  | 'lon'
+  | 'lat'
+  | 'uncertainty_m'
+  | 'oblast'
+  | 'sector_id'
+  | 'report_count'
+  | 'source_count'
+  | 'counts'
+  | 'weapon_violation'
+>;
 
 export function figuresOf(
   rows: readonly ReportTable[],

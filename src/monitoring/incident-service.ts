@@ -4,7 +4,7 @@
  */
 import type { Kysely } from 'kysely';
 import { Problem } from '../kernel/http/errors.ts';
-import { decodeCursor, encodeCursor, type Page } from '../kernel/http/paging.ts';
+import { decodeCursor, type Page, pageOf } from '../kernel/http/paging.ts';
 import { uuid7 } from '../kernel/ids/uuid7.ts';
 import { appendLeaves } from '../kernel/ledger/append.ts';
 import type { Database, IncidentTable } from '../kernel/store/schema.ts';
@@ -68,10 +68,7 @@ export async function listIncidents(db: Kysely<Database>, f: IncidentFilter): Pr
     .orderBy('id', 'desc')
     .limit(f.limit + 1)
     .execute();
-  const more = rows.length > f.limit;
-  const items = rows.slice(0, f.limit).map(incidentFromRow);
-  const last = items.at(-1);
-  return { items, nextCursor: more && last ? encodeCursor([last.firstObserved, last.id]) : null };
+  return pageOf(rows, f.limit, incidentFromRow, (i) => [i.firstObserved, i.id]);
 }
 
 async function mustGetRow(db: Kysely<Database> | Tx, id: string): Promise<IncidentTable> {

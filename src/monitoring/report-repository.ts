@@ -1,7 +1,7 @@
 /** Report queries. Only this module and the ingest path touch the reports table. */
 import type { Kysely } from 'kysely';
 import { Problem } from '../kernel/http/errors.ts';
-import { decodeCursor, encodeCursor, type Page } from '../kernel/http/paging.ts';
+import { decodeCursor, type Page, pageOf } from '../kernel/http/paging.ts';
 import type { Database } from '../kernel/store/schema.ts';
 import { type Report, reportFromRow } from './report-model.ts';
 
@@ -58,10 +58,7 @@ export async function listReports(db: Kysely<Database>, f: ReportFilter): Promis
     .orderBy('id', 'desc')
     .limit(f.limit + 1)
     .execute();
-  const more = rows.length > f.limit;
-  const items = rows.slice(0, f.limit).map(reportFromRow);
-  const last = items.at(-1);
-  return { items, nextCursor: more && last ? encodeCursor([last.observedFrom, last.id]) : null };
+  return pageOf(rows, f.limit, reportFromRow, (r) => [r.observedFrom, r.id]);
 }
 
 /** Ids of reports that a later report corrects. */

@@ -32,3 +32,18 @@ export function decodeCursor(cursor: string, arity: number): (string | number)[]
   }
   throw new Problem('invalid_cursor', 'cursor is not one this server issued', { field: 'cursor' });
 }
+
+/**
+ * Turns rows fetched with `limit + 1` into a page: the extra row only says there is more, and the
+ * last returned item's sort key becomes the cursor.
+ */
+export function pageOf<R, T>(
+  rows: R[],
+  limit: number,
+  map: (row: R) => T,
+  key: (item: T) => (string | number)[],
+): Page<T> {
+  const items = rows.slice(0, limit).map(map);
+  const last = items.at(-1);
+  return { items, nextCursor: rows.length > limit && last !== undefined ? encodeCursor(key(last)) : null };
+}

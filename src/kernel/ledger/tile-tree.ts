@@ -54,7 +54,12 @@ export function tileInterior(hashes: Uint8Array): { interior: Uint8Array; root: 
 }
 
 /** Where a complete subtree's hash lives: which tile, at which sublevel and position inside it. */
-export function nodeLocation(node: NodeId): { level: number; index: number; sublevel: number; offset: number } {
+export function nodeLocation(node: NodeId): {
+  level: number;
+  index: number;
+  sublevel: number;
+  offset: number;
+} {
   const level = Math.floor(node.level / TILE_HEIGHT);
   const sublevel = node.level % TILE_HEIGHT;
   const perTile = TILE_WIDTH / 2 ** sublevel;
@@ -95,7 +100,9 @@ export class TileReader implements TreeReader {
       o += loc.offset;
       return tile.interior.slice(o * HASH_SIZE, (o + 1) * HASH_SIZE);
     }
-    return subtreeHash(tile.hashes.subarray(loc.offset * span * HASH_SIZE, (loc.offset + 1) * span * HASH_SIZE));
+    return subtreeHash(
+      tile.hashes.subarray(loc.offset * span * HASH_SIZE, (loc.offset + 1) * span * HASH_SIZE),
+    );
   }
 }
 
@@ -107,7 +114,10 @@ function subtreeHash(hashes: Uint8Array): Uint8Array {
     const up = new Uint8Array(n * HASH_SIZE);
     for (let i = 0; i < n; i++) {
       up.set(
-        nodeHash(row.subarray(2 * i * HASH_SIZE, (2 * i + 1) * HASH_SIZE), row.subarray((2 * i + 1) * HASH_SIZE, (2 * i + 2) * HASH_SIZE)),
+        nodeHash(
+          row.subarray(2 * i * HASH_SIZE, (2 * i + 1) * HASH_SIZE),
+          row.subarray((2 * i + 1) * HASH_SIZE, (2 * i + 2) * HASH_SIZE),
+        ),
         i * HASH_SIZE,
       );
     }
@@ -133,7 +143,9 @@ export function growTiles(
     const first = Math.floor(before / TILE_WIDTH);
     const prefix = partials.get(level) ?? new Uint8Array(0);
     if (prefix.length !== (before - first * TILE_WIDTH) * HASH_SIZE) {
-      throw new RangeError(`partial tile at level ${level} has ${prefix.length / HASH_SIZE} hashes, not ${before % TILE_WIDTH}`);
+      throw new RangeError(
+        `partial tile at level ${level} has ${prefix.length / HASH_SIZE} hashes, not ${before % TILE_WIDTH}`,
+      );
     }
     const segment = new Uint8Array(prefix.length + incoming.length);
     segment.set(prefix);

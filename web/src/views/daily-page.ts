@@ -245,102 +245,58 @@ function scopeTable(title: string, key: string, rows: Scope[]): HTMLElement {
   );
 }
 
-function violationsTable(r: DailyReport): HTMLElement {
+/** A card listing one kind of finding, or saying there was none. */
+function listCard(id: string, title: string, headings: string[], rows: Node[][]): HTMLElement {
   return h(
     'section',
-    { class: 'card', 'aria-labelledby': 'violations-heading' },
-    h('h2', { id: 'violations-heading' }, 'Weapons in violation of withdrawal lines'),
-    r.weaponViolations.length
+    { class: 'card', 'aria-labelledby': id },
+    h('h2', { id }, title),
+    rows.length
       ? h(
           'div',
           { class: 'table-scroll' },
           h(
             'table',
             { class: 'data' },
-            h(
-              'thead',
-              {},
-              h(
-                'tr',
-                {},
-                ...[
-                  'Observed',
-                  'Status',
-                  'Weapon',
-                  'Count',
-                  'Line',
-                  'Distance (required)',
-                  'Place',
-                  'Incident',
-                ].map((c) => h('th', { scope: 'col' }, c)),
-              ),
-            ),
-            h(
-              'tbody',
-              {},
-              ...r.weaponViolations.map((v) =>
-                h(
-                  'tr',
-                  {},
-                  h('td', {}, formatTime(v.observedAt)),
-                  h('td', {}, statusBadge(v.status)),
-                  h('td', {}, words(v.weaponClass)),
-                  h('td', { class: 'num' }, String(v.count)),
-                  h('td', {}, v.zoneName),
-                  h('td', {}, `${formatKm(v.actualKm)} (${formatKm(v.requiredKm)})`),
-                  h('td', {}, placeName(v.place)),
-                  h('td', {}, h('a', { href: incidentPath(v.incidentId) }, 'open')),
-                ),
-              ),
-            ),
+            h('thead', {}, h('tr', {}, ...headings.map((c) => h('th', { scope: 'col' }, c)))),
+            h('tbody', {}, ...rows.map((cells) => h('tr', {}, ...cells))),
           ),
         )
       : h('p', {}, 'None recorded.'),
   );
 }
 
+function violationsTable(r: DailyReport): HTMLElement {
+  return listCard(
+    'violations-heading',
+    'Weapons in violation of withdrawal lines',
+    ['Observed', 'Status', 'Weapon', 'Count', 'Line', 'Distance (required)', 'Place', 'Incident'],
+    r.weaponViolations.map((v) => [
+      h('td', {}, formatTime(v.observedAt)),
+      h('td', {}, statusBadge(v.status)),
+      h('td', {}, words(v.weaponClass)),
+      h('td', { class: 'num' }, String(v.count)),
+      h('td', {}, v.zoneName),
+      h('td', {}, `${formatKm(v.actualKm)} (${formatKm(v.requiredKm)})`),
+      h('td', {}, placeName(v.place)),
+      h('td', {}, h('a', { href: incidentPath(v.incidentId) }, 'open')),
+    ]),
+  );
+}
+
 function restrictionsTable(r: DailyReport): HTMLElement {
-  return h(
-    'section',
-    { class: 'card', 'aria-labelledby': 'restrictions-heading' },
-    h('h2', { id: 'restrictions-heading' }, 'Restrictions of freedom of movement'),
-    r.movementRestrictions.length
-      ? h(
-          'div',
-          { class: 'table-scroll' },
-          h(
-            'table',
-            { class: 'data' },
-            h(
-              'thead',
-              {},
-              h(
-                'tr',
-                {},
-                ...['Observed', 'Status', 'Source', 'Place', 'Notes', 'Incident'].map((c) =>
-                  h('th', { scope: 'col' }, c),
-                ),
-              ),
-            ),
-            h(
-              'tbody',
-              {},
-              ...r.movementRestrictions.map((m) =>
-                h(
-                  'tr',
-                  {},
-                  h('td', {}, formatTime(m.observedFrom)),
-                  h('td', {}, statusBadge(m.status)),
-                  h('td', {}, `${m.source.participant} ${words(m.source.kind)}`),
-                  h('td', {}, placeName(m.place)),
-                  h('td', {}, m.notes ?? '—'),
-                  h('td', {}, h('a', { href: incidentPath(m.incidentId) }, 'open')),
-                ),
-              ),
-            ),
-          ),
-        )
-      : h('p', {}, 'None recorded.'),
+  return listCard(
+    'restrictions-heading',
+    'Restrictions of freedom of movement',
+    ['Observed', 'Status', 'Source', 'Place', 'Notes', 'Incident'],
+    r.movementRestrictions.map((m) => [
+      h('td', {}, formatTime(m.observedFrom)),
+      h('td', {}, statusBadge(m.status)),
+      h('td', {}, `${m.source.participant} ${words(m.source.kind)}`),
+      h('td', {}, placeName(m.place)),
+      h('td', {}, m.notes ?? '—'),
+      h('td', {}, h('a', { href: incidentPath(m.incidentId) }, 'open')),
+    ]),
   );
 }
 
