@@ -9,6 +9,9 @@ import type { Config } from './kernel/config/config.ts';
 import { Api } from './kernel/http/api.ts';
 import { createLogger } from './kernel/http/logger.ts';
 import { buildServer } from './kernel/http/server.ts';
+import { LedgerService } from './kernel/ledger/ledger-service.ts';
+import { type LogKey, loadOrCreateLogKey } from './kernel/ledger/log-key.ts';
+import { ledgerRoutes } from './kernel/ledger/routes.ts';
 import { openStore, type Store, storeOptionsFor } from './kernel/store/store.ts';
 import { GeographyService } from './monitoring/geography-service.ts';
 import { IncidentService } from './monitoring/incident-service.ts';
@@ -20,6 +23,7 @@ export interface App {
   http: FastifyInstance;
   store: Store;
   services: MonitoringServices;
+  ledger: LedgerService;
   logger: Logger;
   close(): Promise<void>;
 }
@@ -36,7 +40,7 @@ export function createServices(store: Store): MonitoringServices {
 
 export async function createApp(
   config: Config,
-  options: { webRoot?: string; store?: Store; logger?: Logger } = {},
+  options: { webRoot?: string; store?: Store; logger?: Logger; logKey?: LogKey } = {},
 ): Promise<App> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const store = options.store ?? (await openStore(storeOptionsFor(config)));
@@ -49,19 +53,30 @@ export async function createApp(
     }
   }
 
-  const api = new Api().add(...monitoringRoutes(services));
+  const ledger = new LedgerService(
+    store,
+    options.logKey ?? loadOrCreateLogKey(config.dataDir, config.ledgerOrigin),
+    {
+      onError: (err) => logger.error({ err }, 'ledger checkpoint failed'),
+    },
+  );
+  const api = new Api().add(...monitoringRoutes(services), ...ledgerRoutes(ledger));
   const http = await buildServer({
     api,
     logger,
     ...(options.webRoot ? { webRoot: options.webRoot } : {}),
     health: async () => ({ database: store.dialect }),
   });
+  // A signed checkpoint now and every minute, so member states always have a recent one to verify.
+  const stopCheckpointing = ledger.startCheckpointing(config.checkpointIntervalS * 1000);
   return {
     http,
     store,
     services,
+    ledger,
     logger,
     async close() {
+      await stopCheckpointing();
       await http.close();
       await store.close();
     },

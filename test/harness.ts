@@ -5,11 +5,16 @@
 import { pino } from 'pino';
 import { type App, createApp } from '../src/app.ts';
 import { loadConfig } from '../src/kernel/config/config.ts';
+import { generateLogKey } from '../src/kernel/ledger/log-key.ts';
 import type { TestDialect } from '../src/kernel/store/test-dialects.ts';
 
 export async function startApp(dialect: TestDialect, demo: 'on' | 'off' = 'off'): Promise<App> {
   const store = await dialect.open();
-  return createApp(loadConfig({ GUARANTOR_DEMO: demo }), { store, logger: pino({ level: 'silent' }) });
+  return createApp(loadConfig({ GUARANTOR_DEMO: demo }), {
+    store,
+    logger: pino({ level: 'silent' }),
+    logKey: generateLogKey(),
+  });
 }
 
 let seq = 0;

@@ -5,7 +5,9 @@
 import { Command, Option } from 'commander';
 import { ConfigError } from '../kernel/config/config.ts';
 import { importCommand } from './import.ts';
+import { exportTilesCommand, ledgerVkeyCommand } from './ledger.ts';
 import { serveCommand } from './serve.ts';
+import { verifyCommand, verifyRecord } from './verify.ts';
 
 const program = new Command()
   .name('guarantor')
@@ -44,6 +46,36 @@ storeOptions(
     .option('--url <url>', 'send to a running Guarantor at this URL instead of writing to the local database')
     .option('--json', 'print the summary as JSON'),
 ).action(importCommand);
+
+const verify = program
+  .command('verify')
+  .description('verify the ledger of a running Guarantor, or of a tiles directory, against its public key')
+  .argument('<url-or-dir>', 'a Guarantor URL or a directory laid out like /ledger/')
+  .option('--key <vkey>', "the log's verifier key, or a file holding it")
+  .option('--state <file>', 'the last verified checkpoint: checked for consistency, then updated')
+  .option('--full', 'download every entry and tile, rebuild the whole tree and compare')
+  .action(async (target, flags) => void (await verifyCommand(target, flags)));
+verify
+  .command('record')
+  .description("check one record's leaf against a signed checkpoint")
+  .argument('<kind>', 'the record kind, such as report')
+  .argument('<id>', 'the record id')
+  .option('--url <url>', 'the Guarantor to ask')
+  // --key and --state given after `record` are parsed by `verify`, hence the global options.
+  .action(async (kind, id, _flags, cmd) => void (await verifyRecord(kind, id, cmd.optsWithGlobals())));
+
+const ledgerCommand = program.command('ledger').description("the log operator's ledger commands");
+storeOptions(
+  ledgerCommand
+    .command('export-tiles')
+    .description('write the ledger as a C2SP tlog-tiles directory')
+    .argument('<dir>', 'the directory to write'),
+).action(exportTilesCommand);
+ledgerCommand
+  .command('vkey')
+  .description("print the log's verifier key")
+  .option('--data <dir>', 'data directory (env GUARANTOR_DATA)')
+  .action(ledgerVkeyCommand);
 
 try {
   await program.parseAsync(process.argv);

@@ -21,6 +21,12 @@ export const configSchema = z.object({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Load the illustrative demonstration scenario: on an empty database ('auto'), always, or never. */
   demo: z.enum(['auto', 'on', 'off']).default('auto'),
+  /** The ledger's origin line: names this log in its checkpoints; fixed once member states follow it. */
+  ledgerOrigin: z
+    .string()
+    .regex(/^[\x21-\x7e]+$/, 'printable ASCII with no spaces, such as guarantor.example.org/ledger')
+    .default('guarantor.invalid/ledger'),
+  checkpointIntervalS: z.coerce.number().int().min(1).max(86_400).default(60),
 });
 
 export type Config = z.infer<typeof configSchema> & { dataDir: string };
@@ -32,6 +38,8 @@ const ENV_NAMES: Record<keyof z.input<typeof configSchema>, string> = {
   databaseUrl: 'DATABASE_URL',
   logLevel: 'LOG_LEVEL',
   demo: 'GUARANTOR_DEMO',
+  ledgerOrigin: 'GUARANTOR_LEDGER_ORIGIN',
+  checkpointIntervalS: 'GUARANTOR_CHECKPOINT_INTERVAL',
 };
 
 export class ConfigError extends Error {

@@ -155,7 +155,11 @@ for (const dialect of DIALECTS) {
 
     it('keeps its roots when the leaves table is rewritten afterwards', async () => {
       await store.transaction((trx) =>
-        trx.updateTable('ledger_leaves').set({ leaf_hash: '00'.repeat(32) }).where('idx', '=', 3).execute(),
+        trx
+          .updateTable('ledger_leaves')
+          .set({ leaf_hash: '00'.repeat(32) })
+          .where('idx', '=', 3)
+          .execute(),
       );
       const fresh = new LedgerService(store, key);
       expect(await fresh.rootAt(tree.size)).toEqual(tree.root());

@@ -10,8 +10,14 @@
  * Once a leaf is in the tree its hash is never read from `ledger_leaves` again: rewriting that table
  * afterwards cannot move a root, and `guarantor audit` compares the two.
  */
+
+import type { Kysely } from 'kysely';
+import type { Database } from '../store/schema.ts';
+import type { Store, Tx } from '../store/store.ts';
+import { leafData } from './append.ts';
 import { utf8 } from './bytes.ts';
 import { formatCheckpoint } from './checkpoint.ts';
+import type { LogKey } from './log-key.ts';
 import {
   consistencyProof,
   consistencyProofNodes,
@@ -25,11 +31,6 @@ import {
 import { signNote } from './note.ts';
 import { growTiles, partialTiles, type TileData, TileReader, tilesForNodes } from './tile-tree.ts';
 import { formatEntryBundle, TILE_WIDTH } from './tiles.ts';
-import { leafData } from './append.ts';
-import type { LogKey } from './log-key.ts';
-import type { Store, Tx } from '../store/store.ts';
-import type { Kysely } from 'kysely';
-import type { Database } from '../store/schema.ts';
 
 export interface SignedCheckpoint {
   size: number;
@@ -200,7 +201,8 @@ export class LedgerService {
   }
 
   private async checkSize(size: number, field: string, db: Db = this.store.db): Promise<void> {
-    if (!Number.isSafeInteger(size) || size < 0) throw new LedgerRangeError(`${field} is not a tree size`, field);
+    if (!Number.isSafeInteger(size) || size < 0)
+      throw new LedgerRangeError(`${field} is not a tree size`, field);
     if (size > this.knownSize && size > (await this.treeSize(db))) {
       throw new LedgerRangeError(`${field} ${size} is beyond the tree's ${this.knownSize} leaves`, field);
     }
@@ -317,8 +319,14 @@ export class LedgerService {
     };
   }
 
+  private async covers(size: number): Promise<boolean> {
+    return size <= this.knownSize || size <= (await this.treeSize());
+  }
+
   /** The C2SP tile body (width hashes), or undefined when the tree has no such tile yet. */
   async tile(level: number, index: number, width: number): Promise<Uint8Array | undefined> {
+    // Asked for beyond the tree (which also keeps huge indexes away from PostgreSQL's int columns).
+    if (!(await this.covers((index * TILE_WIDTH + width) * TILE_WIDTH ** level))) return undefined;
     const row = await this.store.db
       .selectFrom('ledger_tiles')
       .select(['width', 'hashes'])
@@ -332,7 +340,7 @@ export class LedgerService {
   /** The entry bundle: each entry is a leaf's data, the bytes its leaf hash is taken over. */
   async entryBundle(index: number, width: number): Promise<Uint8Array | undefined> {
     const start = index * TILE_WIDTH;
-    if (start + width > (await this.treeSize())) return undefined;
+    if (!(await this.covers(start + width))) return undefined;
     const rows = await this.store.db
       .selectFrom('ledger_leaves')
       .select(['idx', 'kind', 'record_id', 'at', 'commitment'])
@@ -373,6 +381,11 @@ export class LedgerService {
   }
 }
 
-function toCheckpoint(row: { size: number; root: string; note: string; created_at: string }): SignedCheckpoint {
+function toCheckpoint(row: {
+  size: number;
+  root: string;
+  note: string;
+  created_at: string;
+}): SignedCheckpoint {
   return { size: Number(row.size), root: unb64(row.root), note: row.note, createdAt: row.created_at };
 }

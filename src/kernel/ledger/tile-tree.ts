@@ -159,7 +159,7 @@ export function growTiles(
       if (root !== null) roots.push(root);
     }
     incoming = new Uint8Array(roots.length * HASH_SIZE);
-    roots.forEach((r, i) => incoming.set(r, i * HASH_SIZE));
+    for (let i = 0; i < roots.length; i++) incoming.set(roots[i]!, i * HASH_SIZE);
   }
   return out;
 }
