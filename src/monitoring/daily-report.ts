@@ -234,7 +234,7 @@ function emptySummary(scope: ScopeSummary['scope'], id: string | null, name: str
   };
 }
 
-function isPublished(status: IncidentStatus): status is PublishedStatus {
+export function isPublished(status: IncidentStatus): status is PublishedStatus {
   return (PUBLISHED_STATUSES as readonly string[]).includes(status);
 }
 
@@ -356,7 +356,10 @@ function addToSummary(summary: ScopeSummary, day: IncidentDay): void {
   summary.weaponViolations += day.violations.length;
 }
 
-function overlapsDay(incident: DailyIncidentInput, dayStart: number): boolean {
+export function overlapsDay(
+  incident: Pick<DailyIncidentInput, 'firstObserved' | 'lastObserved'>,
+  dayStart: number,
+): boolean {
   const from = Date.parse(incident.firstObserved);
   const to = Date.parse(incident.lastObserved);
   return from < dayStart + DAY_MS && to >= dayStart;

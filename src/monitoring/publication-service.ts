@@ -2,7 +2,7 @@
  * Publications: the daily report for a UTC day, spot reports, and compliance with the
  * reliable-ceasefire determination. Reads only; the pure builders do the counting.
  */
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { Problem } from '../kernel/http/errors.ts';
 import type { Database, ReportTable } from '../kernel/store/schema.ts';
 import {
@@ -19,10 +19,12 @@ import {
   type IncidentWithReports,
   utcDayStart,
 } from './daily-report.ts';
+import { type DaySummary, summariseDays } from './daily-summary.ts';
 import { OBLASTS } from './geo/oblasts.ts';
 import { incidentFromRow } from './incident-model.ts';
 import { reportFromRow } from './report-model.ts';
 import { type SpotReport, spotReport } from './spot-report-render.ts';
+import type { IncidentStatus } from './types.ts';
 
 export const OBLAST_NAMES: Record<string, string> = Object.fromEntries(OBLASTS.map((o) => [o.iso, o.name]));
 
@@ -86,7 +88,41 @@ function loadIncidentRows(db: Kysely<Database>, fromIso: string, toIso: string) 
     .execute();
 }
 
-export async function dailyReport(db: Kysely<Database>, date: string): Promise<DailyReport> {
+/**
+ * Every state change appends a ledger leaf, so the ledger's size says whether anything changed since
+ * a publication was built: a cached daily report is served until the record grows, by any process.
+ */
+async function recordVersion(db: Kysely<Database>): Promise<number> {
+  const row = await db
+    .selectFrom('ledger_leaves')
+    .select(sql<number | null>`max(idx)`.as('last'))
+    .executeTakeFirst();
+  return Number(row?.last ?? -1);
+}
+
+const CACHE_SIZE = 128;
+const caches = new WeakMap<Kysely<Database>, Map<string, unknown>>();
+
+/** A publication built once per state of the record; the oldest entries make room for new ones. */
+async function cached<T>(db: Kysely<Database>, key: string, build: () => Promise<T>): Promise<T> {
+  const versioned = `${key}@${await recordVersion(db)}`;
+  let cache = caches.get(db);
+  if (!cache) {
+    cache = new Map();
+    caches.set(db, cache);
+  }
+  if (cache.has(versioned)) return cache.get(versioned) as T;
+  const value = await build();
+  if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
+  cache.set(versioned, value);
+  return value;
+}
+
+export function dailyReport(db: Kysely<Database>, date: string): Promise<DailyReport> {
+  return cached(db, `daily:${date}`, () => buildDaily(db, date));
+}
+
+async function buildDaily(db: Kysely<Database>, date: string): Promise<DailyReport> {
   const start = new Date(utcDayStart(date)).toISOString();
   const end = new Date(utcDayStart(addDays(date, 1))).toISOString();
   const sectors = await sectorNames(db);
@@ -98,6 +134,27 @@ export async function dailyReport(db: Kysely<Database>, date: string): Promise<D
     generatedAt: new Date().toISOString(),
     demo: await isDemo(db),
     oblastNames: OBLAST_NAMES,
+  });
+}
+
+export function dailySummaries(db: Kysely<Database>, from: string, to: string): Promise<DaySummary[]> {
+  return cached(db, `days:${from}:${to}`, async () => {
+    const rows = await db
+      .selectFrom('incidents')
+      .select(['status', 'first_observed', 'last_observed'])
+      .where('merged_into', 'is', null)
+      .where('last_observed', '>=', new Date(utcDayStart(from)).toISOString())
+      .where('first_observed', '<', new Date(utcDayStart(addDays(to, 1))).toISOString())
+      .execute();
+    return summariseDays(
+      from,
+      to,
+      rows.map((r) => ({
+        status: r.status as IncidentStatus,
+        firstObserved: r.first_observed,
+        lastObserved: r.last_observed,
+      })),
+    );
   });
 }
 
@@ -115,7 +172,14 @@ export interface ComplianceAnswer {
   determination: ReliableCeasefireDetermination;
 }
 
-export async function compliance(
+export function compliance(
+  db: Kysely<Database>,
+  q: { from: string; to: string; rule: ReliableCeasefireRuleInput },
+): Promise<ComplianceAnswer> {
+  return cached(db, `compliance:${JSON.stringify(q)}`, () => buildCompliance(db, q));
+}
+
+async function buildCompliance(
   db: Kysely<Database>,
   q: { from: string; to: string; rule: ReliableCeasefireRuleInput },
 ): Promise<ComplianceAnswer> {

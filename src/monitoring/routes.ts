@@ -19,7 +19,7 @@ import { parseImportStream } from './import/parse.ts';
 import type { Incident } from './incident-model.ts';
 import type { IncidentService } from './incident-service.ts';
 import { mergeInputSchema, splitInputSchema, transitionInputSchema } from './incident-status.ts';
-import { compliance, dailyReport, spotReportFor } from './publication-service.ts';
+import { compliance, dailyReport, dailySummaries, spotReportFor } from './publication-service.ts';
 import { bbox, csvEnum, day, oblastCode, time } from './query-params.ts';
 import { getReport, listReports, supersededBy } from './report-repository.ts';
 import { EVENT_TYPES, reportInputSchema, SOURCE_KINDS } from './report-schema.ts';
@@ -304,6 +304,27 @@ export function monitoringRoutes(s: MonitoringServices): RouteSpec[] {
         }
         if (format === 'html') return reply.type('text/html; charset=utf-8').send(dailyHtml(report));
         return report;
+      },
+    }),
+    route({
+      method: 'GET',
+      url: '/api/v1/daily-summaries',
+      operationId: 'listDailySummaries',
+      summary:
+        'Headline figures per UTC day over a period (default: the last 30 days), as the daily reports count them',
+      tags: ['publications'],
+      query: z
+        .object({ from: day.optional(), to: day.optional() })
+        .refine((q) => !q.from || !q.to || q.from <= q.to, { message: 'from is after to', path: ['from'] }),
+      responses: { 200: { description: 'One entry per day' } },
+      errors: ['validation_failed'],
+      async handler({ query }) {
+        const to = query.to ?? new Date().toISOString().slice(0, 10);
+        const from = query.from ?? addDaysIso(to, -29);
+        if (Date.parse(to) - Date.parse(from) > 366 * 86_400_000) {
+          throw new Problem('validation_failed', 'ask for at most 366 days at a time', { field: 'from' });
+        }
+        return { items: await dailySummaries(db, from, to), nextCursor: null };
       },
     }),
     route({

@@ -5,6 +5,7 @@
  */
 import type { FeatureCollection, Point } from 'geojson';
 import type { DailyReport } from '../../src/monitoring/daily-report.ts';
+import type { DaySummary } from '../../src/monitoring/daily-summary.ts';
 import type { Incident } from '../../src/monitoring/incident-model.ts';
 import type { IncidentDetail } from '../../src/monitoring/incident-service.ts';
 import type { AssessedAttribution } from '../../src/monitoring/incident-status.ts';
@@ -101,6 +102,8 @@ export async function incidentFeatures(q: IncidentQuery, signal?: AbortSignal): 
   return all;
 }
 
+export type { DaySummary };
+
 export const api = {
   oblasts: () =>
     request<FeatureCollection<GeoJSON.Geometry, OblastProperties>>(
@@ -123,6 +126,10 @@ export const api = {
   merge: (id: string, body: { incidentIds: string[]; reason: string; actor: string }) =>
     post<IncidentDetail>(`/api/v1/incidents/${encodeURIComponent(id)}/merge`, body),
   dailyReport: (date: string) => request<DailyReport>(`/api/v1/daily-reports/${encodeURIComponent(date)}`),
+  dailySummaries: (from: string, to: string) =>
+    request<{ items: DaySummary[] }>(
+      `/api/v1/daily-summaries?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`,
+    ),
   compliance: () => request<ComplianceAnswer>('/api/v1/compliance'),
 };
 

@@ -13,36 +13,10 @@ import type { ViewContext } from './view.ts';
 type Scope = DailyReport['totals'];
 
 const CHART_DAYS = 30;
-/** Days are fetched a few at a time so the chart does not crowd out the page's own request. */
-const CONCURRENCY = 4;
-
-const dayCache = new Map<string, Promise<DailyReport>>();
-
-/** Today's report changes during the day; earlier days are fetched once per page load. */
-function reportFor(date: string): Promise<DailyReport> {
-  if (date >= utcDay(Date.now())) return api.dailyReport(date);
-  let p = dayCache.get(date);
-  if (!p) {
-    p = api.dailyReport(date);
-    p.catch(() => dayCache.delete(date));
-    dayCache.set(date, p);
-  }
-  return p;
-}
-
+/** The chart's figures: one request for the whole period, counted as the daily reports count. */
 async function lastDays(end: string, count: number): Promise<DayFigures[]> {
-  const dates = Array.from({ length: count }, (_, i) => addDays(end, i - count + 1));
-  const out: DayFigures[] = new Array(count);
-  let next = 0;
-  async function worker(): Promise<void> {
-    while (next < dates.length) {
-      const i = next++;
-      const r = await reportFor(dates[i]!);
-      out[i] = { date: r.date, incidents: r.totals.incidents, verified: r.totals.verifiedIncidents };
-    }
-  }
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  return out;
+  const { items } = await api.dailySummaries(addDays(end, 1 - count), end);
+  return items.map((d) => ({ date: d.date, incidents: d.incidents, verified: d.verifiedIncidents }));
 }
 
 export function dailyPage(root: HTMLElement, ctx: ViewContext, requested: string | null): () => void {
@@ -103,7 +77,8 @@ export function dailyPage(root: HTMLElement, ctx: ViewContext, requested: string
     tables,
   );
 
-  reportFor(date)
+  api
+    .dailyReport(date)
     .then((report) => {
       if (disposed) return;
       ctx.showDemo(report.demo);
