@@ -172,12 +172,19 @@ export interface DailyReport {
 const DAY_MS = 86_400_000;
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 
+// Publications ask for the same few days many thousand times; remembering them keeps that cheap.
+const dayStarts = new Map<string, number>();
+
 /** Epoch ms of a YYYY-MM-DD day's UTC midnight; throws on anything that is not a real date. */
 export function utcDayStart(date: string): number {
+  const known = dayStarts.get(date);
+  if (known !== undefined) return known;
   const ms = Date.parse(`${date}T00:00:00Z`);
   if (!DATE_RE.test(date) || Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== date) {
     throw new RangeError(`not a date (YYYY-MM-DD): ${date}`);
   }
+  if (dayStarts.size > 10_000) dayStarts.clear();
+  dayStarts.set(date, ms);
   return ms;
 }
 
@@ -185,6 +192,8 @@ export function utcDayStart(date: string): number {
 export function utcDayOf(time: string): string {
   const ms = Date.parse(time);
   if (Number.isNaN(ms)) throw new RangeError(`not an RFC 3339 time: ${time}`);
+  // A valid time already in UTC names its day in its first ten characters.
+  if (time.endsWith('Z') && time[10] === 'T') return time.slice(0, 10);
   return new Date(ms).toISOString().slice(0, 10);
 }
 

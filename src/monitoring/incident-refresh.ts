@@ -6,6 +6,7 @@ import type { IncidentTable, ReportTable } from '../kernel/store/schema.ts';
 import type { Tx } from '../kernel/store/store.ts';
 import { type Geography, oblastOf } from './enrich.ts';
 import { countIncidentEvents } from './event-counts.ts';
+import { isLongSpan } from './overlapping-incidents.ts';
 import { reportFromRow } from './report-model.ts';
 import type { EventType } from './report-schema.ts';
 import { sectorAt } from './zones.ts';
@@ -55,6 +56,7 @@ export type IncidentFigures = Pick<
   | 'source_count'
   | 'counts'
   | 'weapon_violation'
+  | 'long_span'
 >;
 
 export function figuresOf(
@@ -79,12 +81,14 @@ export function figuresOf(
     if (r.observed_from < first) first = r.observed_from;
     if (r.observed_to > last) last = r.observed_to;
   }
+  if (c.firstObserved !== undefined) first = new Date(c.firstObserved).toISOString();
+  if (c.lastObserved !== undefined) last = new Date(c.lastObserved).toISOString();
   return {
     primary_type: primary,
     types: JSON.stringify(types),
     weapon_classes: JSON.stringify([...new Set(rows.map((r) => r.weapon_class))].sort()),
-    first_observed: c.firstObserved !== undefined ? new Date(c.firstObserved).toISOString() : first,
-    last_observed: c.lastObserved !== undefined ? new Date(c.lastObserved).toISOString() : last,
+    first_observed: first,
+    last_observed: last,
     lon: c.lon,
     lat: c.lat,
     uncertainty_m: c.uncertaintyM,
@@ -94,6 +98,7 @@ export function figuresOf(
     source_count: new Set(rows.map((r) => `${r.source_kind}:${r.source_id}`)).size,
     counts: JSON.stringify(counts),
     weapon_violation: rows.some((r) => r.withdrawal_violation !== null) ? 1 : 0,
+    long_span: isLongSpan(first, last) ? 1 : 0,
   };
 }
 

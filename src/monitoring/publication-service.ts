@@ -22,6 +22,7 @@ import {
 import { type DaySummary, summariseDays } from './daily-summary.ts';
 import { OBLASTS } from './geo/oblasts.ts';
 import { incidentFromRow } from './incident-model.ts';
+import { overlappingIncidents } from './overlapping-incidents.ts';
 import { reportFromRow } from './report-model.ts';
 import { type SpotReport, spotReport } from './spot-report-render.ts';
 import type { IncidentStatus } from './types.ts';
@@ -77,15 +78,7 @@ async function withReports(
 }
 
 function loadIncidentRows(db: Kysely<Database>, fromIso: string, toIso: string) {
-  return db
-    .selectFrom('incidents')
-    .selectAll()
-    .where('merged_into', 'is', null)
-    .where('last_observed', '>=', fromIso)
-    .where('first_observed', '<', toIso)
-    .orderBy('first_observed')
-    .orderBy('id')
-    .execute();
+  return overlappingIncidents(db, fromIso, toIso);
 }
 
 /**
@@ -139,13 +132,11 @@ async function buildDaily(db: Kysely<Database>, date: string): Promise<DailyRepo
 
 export function dailySummaries(db: Kysely<Database>, from: string, to: string): Promise<DaySummary[]> {
   return cached(db, `days:${from}:${to}`, async () => {
-    const rows = await db
-      .selectFrom('incidents')
-      .select(['status', 'first_observed', 'last_observed'])
-      .where('merged_into', 'is', null)
-      .where('last_observed', '>=', new Date(utcDayStart(from)).toISOString())
-      .where('first_observed', '<', new Date(utcDayStart(addDays(to, 1))).toISOString())
-      .execute();
+    const rows = await overlappingIncidents(
+      db,
+      new Date(utcDayStart(from)).toISOString(),
+      new Date(utcDayStart(addDays(to, 1))).toISOString(),
+    );
     return summariseDays(
       from,
       to,

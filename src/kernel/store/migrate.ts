@@ -1,11 +1,13 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import * as m0001 from './migrations/0001-monitoring.ts';
 import * as m0002 from './migrations/0002-ledger.ts';
+import * as m0003 from './migrations/0003-witness.ts';
 
 /** Migrations live in code (not read from a folder at run time) so the CLI and tests find them anywhere. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001-monitoring': m0001,
   '0002-ledger': m0002,
+  '0003-witness': m0003,
 };
 
 class CodeMigrationProvider implements MigrationProvider {

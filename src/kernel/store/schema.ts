@@ -92,6 +92,7 @@ export interface IncidentTable {
   source_count: number;
   counts: string;
   weapon_violation: number;
+  long_span: number;
   locked: number;
   attribution_party: string | null;
   attribution_confidence: string | null;
@@ -145,6 +146,23 @@ export interface LedgerCheckpointTable {
   created_at: string;
 }
 
+/** A witness's cosignature line (C2SP tlog-cosignature) on the checkpoint of `size`. */
+export interface LedgerCosignatureTable {
+  size: number;
+  /** The witness's key name. */
+  witness: string;
+  line: string;
+  cosigned_at: string;
+}
+
+/** A checkpoint a quorum of witnesses cosigned; `note` carries their cosignature lines. */
+export interface LedgerWitnessedTable {
+  size: number;
+  note: string;
+  cosigners: number;
+  witnessed_at: string;
+}
+
 /** Small settings the deployment keeps about itself, e.g. whether the demonstration scenario is loaded. */
 export interface MetaTable {
   key: string;
@@ -162,4 +180,6 @@ export interface Database {
   ledger_leaves: LedgerLeafTable;
   ledger_tiles: LedgerTileTable;
   ledger_checkpoints: LedgerCheckpointTable;
+  ledger_cosignatures: LedgerCosignatureTable;
+  ledger_witnessed: LedgerWitnessedTable;
 }

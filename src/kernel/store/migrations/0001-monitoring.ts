@@ -56,6 +56,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('source_count', 'integer', (c) => c.notNull())
     .addColumn('counts', 'text', (c) => c.notNull())
     .addColumn('weapon_violation', 'integer', (c) => c.notNull().defaultTo(0))
+    // 1 when the incident spans more than a day; see overlapping-incidents.ts.
+    .addColumn('long_span', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('locked', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('attribution_party', 'text')
     .addColumn('attribution_confidence', 'text')
@@ -72,6 +74,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   await db.schema.createIndex('incidents_first').on('incidents').columns(['first_observed', 'id']).execute();
   await db.schema.createIndex('incidents_status').on('incidents').column('status').execute();
+  await db.schema.createIndex('incidents_long').on('incidents').columns(['long_span', 'first_observed']).execute();
 
   await db.schema
     .createTable('reports')
