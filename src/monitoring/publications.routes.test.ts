@@ -153,6 +153,24 @@ for (const dialect of DIALECTS) {
       expect(html.body).toContain('<table');
     });
 
+    it('gives the same headline figures per day as the daily reports', async () => {
+      const res = await app.http.inject({ method: 'GET', url: `/api/v1/daily-summaries?from=${day}&to=${day}` });
+      expect(res.statusCode).toBe(200);
+      const [summary] = res.json().items;
+      const report = (await app.http.inject({ method: 'GET', url: `/api/v1/daily-reports/${day}` })).json();
+      expect(summary).toEqual({
+        date: day,
+        incidents: report.totals.incidents,
+        newIncidents: report.totals.newIncidents,
+        verifiedIncidents: report.totals.verifiedIncidents,
+      });
+      expect(summary.incidents).toBeGreaterThan(0);
+      const month = (await app.http.inject({ method: 'GET', url: '/api/v1/daily-summaries' })).json().items;
+      expect(month).toHaveLength(30);
+      const backwards = await app.http.inject({ method: 'GET', url: '/api/v1/daily-summaries?from=2026-11-10&to=2026-11-01' });
+      expect(backwards.json()).toMatchObject({ status: 400, field: 'from' });
+    });
+
     it('refuses a day that is not a date', async () => {
       for (const bad of ['2026-02-30', 'yesterday', '2026-1-1']) {
         const res = await app.http.inject({ method: 'GET', url: `/api/v1/daily-reports/${bad}` });
