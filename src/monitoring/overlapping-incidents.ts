@@ -4,7 +4,7 @@
  * before it: an index range on first_observed finds those. The few that span more than a day
  * (long merges, week-long observations) carry `long_span = 1` and are looked up on their own index.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely, SelectQueryBuilder } from 'kysely';
 import type { Database, IncidentTable } from '../kernel/store/schema.ts';
 
 const DAY_MS = 86_400_000;
@@ -13,24 +13,46 @@ export function isLongSpan(firstObserved: string, lastObserved: string): boolean
   return Date.parse(lastObserved) - Date.parse(firstObserved) > DAY_MS;
 }
 
+type IncidentQuery = SelectQueryBuilder<Database, 'incidents', object>;
+
+/** Runs `query` restricted to the incidents overlapping [fromIso, toIso), short and long apart. */
+async function overlapping<R>(
+  db: Kysely<Database>,
+  fromIso: string,
+  toIso: string,
+  query: (q: IncidentQuery) => { execute(): Promise<R[]> },
+): Promise<R[]> {
+  const earliest = new Date(Date.parse(fromIso) - DAY_MS).toISOString();
+  const base = () =>
+    db
+      .selectFrom('incidents')
+      .where('merged_into', 'is', null)
+      .where('first_observed', '<', toIso)
+      .where('last_observed', '>=', fromIso);
+  const [short, long] = await Promise.all([
+    query(base().where('long_span', '=', 0).where('first_observed', '>=', earliest)).execute(),
+    query(base().where('long_span', '=', 1)).execute(),
+  ]);
+  return short.concat(long);
+}
+
+/** Whole incidents overlapping the period, in order of first observation. */
 export async function overlappingIncidents(
   db: Kysely<Database>,
   fromIso: string,
   toIso: string,
 ): Promise<IncidentTable[]> {
-  const earliest = new Date(Date.parse(fromIso) - DAY_MS).toISOString();
-  const base = () =>
-    db
-      .selectFrom('incidents')
-      .selectAll()
-      .where('merged_into', 'is', null)
-      .where('first_observed', '<', toIso)
-      .where('last_observed', '>=', fromIso);
-  const [short, long] = await Promise.all([
-    base().where('long_span', '=', 0).where('first_observed', '>=', earliest).execute(),
-    base().where('long_span', '=', 1).execute(),
-  ]);
-  return [...short, ...long].sort(
-    (a, b) => a.first_observed.localeCompare(b.first_observed) || (a.id < b.id ? -1 : 1),
+  const rows = await overlapping(db, fromIso, toIso, (q) => q.selectAll());
+  return rows.sort((a, b) =>
+    a.first_observed < b.first_observed ? -1 : a.first_observed > b.first_observed ? 1 : a.id < b.id ? -1 : 1,
   );
+}
+
+/** Only status and span, for counting over long periods. */
+export function overlappingSpans(
+  db: Kysely<Database>,
+  fromIso: string,
+  toIso: string,
+): Promise<Pick<IncidentTable, 'status' | 'first_observed' | 'last_observed'>[]> {
+  return overlapping(db, fromIso, toIso, (q) => q.select(['status', 'first_observed', 'last_observed']));
 }

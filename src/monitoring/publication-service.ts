@@ -22,7 +22,7 @@ import {
 import { type DaySummary, summariseDays } from './daily-summary.ts';
 import { OBLASTS } from './geo/oblasts.ts';
 import { incidentFromRow } from './incident-model.ts';
-import { overlappingIncidents } from './overlapping-incidents.ts';
+import { overlappingIncidents, overlappingSpans } from './overlapping-incidents.ts';
 import { reportFromRow } from './report-model.ts';
 import { type SpotReport, spotReport } from './spot-report-render.ts';
 import type { IncidentStatus } from './types.ts';
@@ -132,7 +132,7 @@ async function buildDaily(db: Kysely<Database>, date: string): Promise<DailyRepo
 
 export function dailySummaries(db: Kysely<Database>, from: string, to: string): Promise<DaySummary[]> {
   return cached(db, `days:${from}:${to}`, async () => {
-    const rows = await overlappingIncidents(
+    const rows = await overlappingSpans(
       db,
       new Date(utcDayStart(from)).toISOString(),
       new Date(utcDayStart(addDays(to, 1))).toISOString(),
