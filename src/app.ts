@@ -13,9 +13,11 @@ import { LedgerService } from './kernel/ledger/ledger-service.ts';
 import { type LogKey, loadOrCreateLogKey } from './kernel/ledger/log-key.ts';
 import { ledgerRoutes } from './kernel/ledger/routes.ts';
 import { openStore, type Store, storeOptionsFor } from './kernel/store/store.ts';
+import { DeviceService } from './monitoring/devices/device-service.ts';
 import { GeographyService } from './monitoring/geography-service.ts';
 import { IncidentService } from './monitoring/incident-service.ts';
 import { isDemo } from './monitoring/publication-service.ts';
+import { SOURCE_KINDS } from './monitoring/report-schema.ts';
 import { ReportService } from './monitoring/report-service.ts';
 import { type MonitoringServices, monitoringRoutes } from './monitoring/routes.ts';
 
@@ -28,13 +30,15 @@ export interface App {
   close(): Promise<void>;
 }
 
-export function createServices(store: Store): MonitoringServices {
+export function createServices(store: Store, config?: Pick<Config, 'unsignedSources'>): MonitoringServices {
   const geography = new GeographyService(store);
+  const policy = { unsignedKinds: new Set<string>(config?.unsignedSources ?? SOURCE_KINDS) };
   return {
     store,
     geography,
     incidents: new IncidentService(store, geography),
-    reports: new ReportService(store, geography),
+    reports: new ReportService(store, geography, policy),
+    devices: new DeviceService(store),
   };
 }
 
@@ -44,7 +48,7 @@ export async function createApp(
 ): Promise<App> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const store = options.store ?? (await openStore(storeOptionsFor(config)));
-  const services = createServices(store);
+  const services = createServices(store, config);
 
   if (config.demo === 'on' || (config.demo === 'auto' && (await isEmpty(store)))) {
     if (!(await isDemo(store.db))) {

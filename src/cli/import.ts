@@ -61,7 +61,7 @@ export async function importCommand(
     const config = loadConfig(process.env, { dataDir: flags.data, databaseUrl: flags.databaseUrl });
     const store = await openStore(storeOptionsFor(config));
     try {
-      const services = createServices(store);
+      const services = createServices(store, config);
       summary = await services.reports.import(
         parseImportStream(format, createReadStream(file), mapping ? { mapping } : {}),
         {

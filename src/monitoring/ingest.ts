@@ -9,18 +9,29 @@ import { uuid7 } from '../kernel/ids/uuid7.ts';
 import { appendLeaves } from '../kernel/ledger/append.ts';
 import { canonicalJson } from '../kernel/ledger/canonical.ts';
 import { insertRows } from '../kernel/store/insert-rows.ts';
-import type { ReportTable } from '../kernel/store/schema.ts';
+import type { DeviceTable, ReportTable } from '../kernel/store/schema.ts';
 import type { Tx } from '../kernel/store/store.ts';
 import { correlateNewReports } from './correlation-service.ts';
+import { activeDevices } from './devices/device-service.ts';
+import { verifyReportSignature } from './devices/signature.ts';
 import { type Enrichment, enrichReport, type Geography } from './enrich.ts';
 import { type Report, reportFromRow, utc } from './report-model.ts';
-import type { ReportInput } from './report-schema.ts';
+import { type ReportInput, SOURCE_KINDS } from './report-schema.ts';
 
 export interface IngestItem {
   /** Where the row came from, for error messages (line number in an import file). */
   line: number;
   input: ReportInput;
+  /** The report as the client sent it, before validation: what a signature covers. */
+  raw?: unknown;
 }
+
+/** Which sources may send unsigned reports; every other source must sign with an enrolled device. */
+export interface SignaturePolicy {
+  unsignedKinds: ReadonlySet<string>;
+}
+
+export const ALLOW_UNSIGNED: SignaturePolicy = { unsignedKinds: new Set(SOURCE_KINDS) };
 
 export interface RowRejection {
   line: number;
@@ -43,7 +54,9 @@ export interface IngestOutcome {
  * the same input back, so anyone holding a report can recompute it; the ledger leaf commits to it.
  */
 export function bodyHash(input: ReportInput): string {
-  const normalized = { ...input, observedFrom: utc(input.observedFrom), observedTo: utc(input.observedTo) };
+  // The signature is kept apart: it is checked on its own and is not part of what was said.
+  const { signature: _signature, ...said } = input;
+  const normalized = { ...said, observedFrom: utc(input.observedFrom), observedTo: utc(input.observedTo) };
   return createHash('sha256').update(canonicalJson(normalized)).digest('hex');
 }
 
@@ -54,6 +67,7 @@ export async function ingestReports(
   items: IngestItem[],
   geography: Geography,
   now: string = new Date().toISOString(),
+  policy: SignaturePolicy = ALLOW_UNSIGNED,
 ): Promise<IngestOutcome> {
   const outcome: IngestOutcome = { created: [], duplicates: [], rejected: [] };
   if (items.length === 0) return outcome;
@@ -112,6 +126,10 @@ export async function ingestReports(
   const rows: ReportTable[] = [];
   const enrichments: Enrichment[] = [];
   const lines: number[] = [];
+  const devices = await activeDevices(
+    trx,
+    fresh.map((f) => f.item.input.source),
+  );
   for (const { item, hash } of fresh) {
     const input = item.input;
     if (input.supersedes && !known.has(input.supersedes)) {
@@ -123,8 +141,18 @@ export async function ingestReports(
       });
       continue;
     }
+    const device = devices.get(`${input.source.kind}:${input.source.id}`);
+    const refusal = signatureRefusal(item, device, policy);
+    if (refusal) {
+      outcome.rejected.push({ line: item.line, field: 'signature', ...refusal });
+      continue;
+    }
     const enrichment = enrichReport(input, geography);
     const row = toRow(input, enrichment, hash, now);
+    if (input.signature && device) {
+      row.device_id = device.id;
+      row.signature = input.signature.value;
+    }
     known.add(row.id);
     rows.push(row);
     enrichments.push(enrichment);
@@ -167,6 +195,31 @@ export async function ingestReports(
   return outcome;
 }
 
+/** Why a report's signature (or its absence) is not acceptable, or null when it is. */
+function signatureRefusal(
+  item: IngestItem,
+  device: DeviceTable | undefined,
+  policy: SignaturePolicy,
+): { code: string; message: string } | null {
+  const { input } = item;
+  const source = `${input.source.kind}:${input.source.id}`;
+  if (!input.signature) {
+    if (policy.unsignedKinds.has(input.source.kind)) return null;
+    return {
+      code: 'signature_required',
+      message: `reports from ${input.source.kind} sources must be signed`,
+    };
+  }
+  if (!device) return { code: 'invalid_signature', message: `no device is enrolled for source ${source}` };
+  if (item.raw === undefined || !verifyReportSignature(device.public_key, item.raw, input.signature.value)) {
+    return {
+      code: 'invalid_signature',
+      message: `the signature does not verify with the key of device ${device.id}`,
+    };
+  }
+  return null;
+}
+
 /**
  * What a report's leaf commits to: the hash of what was said (see `bodyHash`) and what Guarantor
  * worked out on arrival. The incident link is not in it: correlation can change it later.
@@ -176,6 +229,7 @@ export function ledgerContent(row: ReportTable, e: Enrichment): Record<string, u
     id: row.id,
     receivedAt: row.received_at,
     bodyHash: row.body_hash,
+    ...(row.signature ? { signature: { deviceId: row.device_id, value: row.signature } } : {}),
     estimated: e.estimated,
     oblast: e.oblast,
     sectorId: e.sectorId,
@@ -221,6 +275,8 @@ function toRow(
     notes: input.notes ?? null,
     lang: input.lang ?? null,
     supersedes: input.supersedes ?? null,
+    device_id: null,
+    signature: null,
     est_lon: e.estimated.lon,
     est_lat: e.estimated.lat,
     est_uncertainty_m: e.estimated.uncertaintyM,

@@ -13,6 +13,8 @@ export interface Report extends Omit<ReportInput, 'clientInstanceId'> {
   zone: ZoneAssessment;
   incidentId: string | null;
   link: { score: number; reason: string } | null;
+  /** The enrolled device whose key verified the report's signature; null when unsigned. */
+  signedBy: string | null;
 }
 
 /** Times are stored as fixed-width UTC (`2026-11-01T10:00:00.000Z`) so text order is time order. */
@@ -61,7 +63,9 @@ export function reportFromRow(r: ReportTable): Report {
     },
     incidentId: r.incident_id,
     link: r.link_score === null ? null : { score: r.link_score, reason: r.link_reason ?? '' },
+    signedBy: r.device_id,
   };
+  if (r.signature !== null) report.signature = { value: r.signature };
   if (r.claimed_attribution !== null) report.claimedAttribution = r.claimed_attribution;
   if (r.casualties !== null) report.casualties = JSON.parse(r.casualties);
   if (r.notes !== null) report.notes = r.notes;

@@ -141,6 +141,16 @@ export const reportInputSchema = z
       .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'a BCP 47 language tag such as en or uk')
       .optional(),
     supersedes: z.uuid().optional(),
+    /**
+     * The source device's Ed25519 signature over the canonical JSON (RFC 8785) of this report as
+     * sent, without the `signature` member; verified against the key enrolled for the source.
+     */
+    signature: z
+      .object({
+        value: z.base64('the signature in base64').refine((v) => v.length === 88, 'an Ed25519 signature is 64 bytes'),
+      })
+      .strict()
+      .optional(),
   })
   .strict()
   .superRefine((r, ctx) => {

@@ -2,12 +2,18 @@
  * Report intake for the API and the CLI: single submissions with idempotency, and bulk imports that
  * validate each row with the shared schema, land the good rows and account for every bad one.
  */
-import { Problem } from '../kernel/http/errors.ts';
+import { type ErrorCode, Problem } from '../kernel/http/errors.ts';
 import { fieldErrors } from '../kernel/http/validate.ts';
 import type { Store } from '../kernel/store/store.ts';
 import type { GeographyService } from './geography-service.ts';
 import type { ImportItem } from './import/rows.ts';
-import { type IngestItem, ingestReports, type RowRejection } from './ingest.ts';
+import {
+  ALLOW_UNSIGNED,
+  type IngestItem,
+  ingestReports,
+  type RowRejection,
+  type SignaturePolicy,
+} from './ingest.ts';
 import { type Report, reportFromRow } from './report-model.ts';
 import { type ReportInput, reportInputSchema } from './report-schema.ts';
 
@@ -25,6 +31,8 @@ export interface ImportSummary {
 }
 
 export const MAX_LISTED_ERRORS = 1000;
+/** Row refusals a single submission answers with their own code; the rest are 422 unprocessable. */
+const PASSED_THROUGH = new Set<string>(['idempotency_conflict', 'invalid_signature', 'signature_required']);
 /** Rows per transaction when an import is not all-or-nothing: large enough to be fast, small enough to lose little. */
 const BATCH_ROWS = 2000;
 
@@ -34,17 +42,18 @@ export class ReportService {
   constructor(
     private readonly store: Store,
     private readonly geography: GeographyService,
+    private readonly policy: SignaturePolicy = ALLOW_UNSIGNED,
   ) {}
 
   /** One report: `created` false means the same key and body were seen before and this is the first result. */
-  async submit(input: ReportInput): Promise<{ created: boolean; report: Report }> {
+  async submit(input: ReportInput, raw?: unknown): Promise<{ created: boolean; report: Report }> {
     const geography = await this.geography.current();
     const outcome = await this.store.transaction((trx) =>
-      ingestReports(trx, [{ line: 1, input }], geography),
+      ingestReports(trx, [{ line: 1, input, raw }], geography, undefined, this.policy),
     );
     const rejected = outcome.rejected[0];
     if (rejected) {
-      const code = rejected.code === 'idempotency_conflict' ? 'idempotency_conflict' : 'unprocessable';
+      const code = PASSED_THROUGH.has(rejected.code) ? (rejected.code as ErrorCode) : 'unprocessable';
       throw new Problem(code, rejected.message, rejected.field ? { field: rejected.field } : {});
     }
     const created = outcome.created[0];
@@ -86,7 +95,7 @@ export class ReportService {
           continue;
         }
         const parsed = reportInputSchema.safeParse(item.value);
-        if (parsed.success) good.push({ line: item.line, input: parsed.data });
+        if (parsed.success) good.push({ line: item.line, input: parsed.data, raw: item.value });
         else
           for (const e of fieldErrors(parsed.error))
             reject({ line: item.line, field: e.field, code: 'validation_failed', message: e.message });
@@ -103,7 +112,7 @@ export class ReportService {
       try {
         await this.store.transaction(async (trx) => {
           for await (const batch of rebatch(batches)) {
-            const outcome = await ingestReports(trx, validate(batch), geography);
+            const outcome = await ingestReports(trx, validate(batch), geography, undefined, this.policy);
             land(outcome);
           }
           if (summary.rejected > 0) throw new RollBack();
@@ -120,7 +129,9 @@ export class ReportService {
     for await (const batch of rebatch(batches)) {
       const items = validate(batch);
       if (items.length === 0) continue;
-      land(await this.store.transaction((trx) => ingestReports(trx, items, geography)));
+      land(
+        await this.store.transaction((trx) => ingestReports(trx, items, geography, undefined, this.policy)),
+      );
     }
     return summary;
   }

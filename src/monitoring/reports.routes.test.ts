@@ -261,9 +261,12 @@ describe('report body hash', () => {
       const stored = (
         await app.http.inject({ method: 'POST', url: '/api/v1/reports', payload: shifted })
       ).json();
-      const { id, receivedAt, estimated, oblast, sectorId, zone, incidentId, link, ...said } = stored;
+      const { id, receivedAt, estimated, oblast, sectorId, zone, incidentId, link, signedBy, ...said } =
+        stored;
       expect(
-        [id, receivedAt, estimated, oblast, sectorId, zone, incidentId, link].every((v) => v !== undefined),
+        [id, receivedAt, estimated, oblast, sectorId, zone, incidentId, link, signedBy].every(
+          (v) => v !== undefined,
+        ),
       ).toBe(true);
       expect(bodyHash(reportInputSchema.parse(said))).toBe(a);
       const row = await app.store.db

@@ -11,6 +11,7 @@ import { pageQuery } from '../kernel/http/paging.ts';
 import type { Store } from '../kernel/store/store.ts';
 import { reliableCeasefireRuleSchema } from './compliance.ts';
 import { dailyCsv, dailyHtml } from './daily-report-render.ts';
+import { type DeviceService, deviceInputSchema, revokeInputSchema } from './devices/device-service.ts';
 import { oblastBoundaries } from './geo/oblasts.ts';
 import type { GeographyService } from './geography-service.ts';
 import { formatFromContentType } from './import/detect.ts';
@@ -33,6 +34,7 @@ export interface MonitoringServices {
   geography: GeographyService;
   incidents: IncidentService;
   reports: ReportService;
+  devices: DeviceService;
 }
 
 const idParams = z.object({ id: z.uuid('an id is a UUID') });
@@ -78,8 +80,8 @@ export function monitoringRoutes(s: MonitoringServices): RouteSpec[] {
         'payload_too_large',
         'unsupported_media_type',
       ],
-      async handler({ body, reply }) {
-        const { created, report } = await s.reports.submit(body);
+      async handler({ body, req, reply }) {
+        const { created, report } = await s.reports.submit(body, req.body);
         reply.status(created ? 201 : 200).header('location', `/api/v1/reports/${report.id}`);
         return report;
       },
@@ -470,6 +472,48 @@ export function monitoringRoutes(s: MonitoringServices): RouteSpec[] {
       errors: ['validation_failed'],
       async handler({ params, body }) {
         return s.geography.saveSector({ ...body, id: params.id });
+      },
+    }),
+    route({
+      method: 'GET',
+      url: '/api/v1/devices',
+      operationId: 'listDevices',
+      summary: 'Enrolled devices and sensors with their public keys',
+      tags: ['devices'],
+      responses: { 200: { description: 'All devices, revoked ones included' } },
+      errors: [],
+      async handler() {
+        const items = await s.devices.list();
+        return { items, nextCursor: null, total: items.length };
+      },
+    }),
+    route({
+      method: 'POST',
+      url: '/api/v1/devices',
+      operationId: 'enrolDevice',
+      summary: 'Enrol a device with its Ed25519 public key (small-order and non-canonical keys are refused)',
+      tags: ['devices'],
+      body: deviceInputSchema,
+      responses: { 201: { description: 'The device' } },
+      errors: ['validation_failed', 'unprocessable', 'state_conflict'],
+      async handler({ body, reply }) {
+        const device = await s.devices.enrol(body);
+        reply.status(201).header('location', `/api/v1/devices/${device.id}`);
+        return device;
+      },
+    }),
+    route({
+      method: 'POST',
+      url: '/api/v1/devices/:id/revoke',
+      operationId: 'revokeDevice',
+      summary: 'Revoke a device: its later signatures no longer verify',
+      tags: ['devices'],
+      params: idParams,
+      body: revokeInputSchema,
+      responses: { 200: { description: 'The device' } },
+      errors: ['validation_failed', 'not_found', 'state_conflict'],
+      async handler({ params, body }) {
+        return s.devices.revoke(params.id, body.reason);
       },
     }),
     route({

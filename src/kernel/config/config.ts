@@ -27,6 +27,20 @@ export const configSchema = z.object({
     .regex(/^[\x21-\x7e]+$/, 'printable ASCII with no spaces, such as guarantor.example.org/ledger')
     .default('guarantor.invalid/ledger'),
   checkpointIntervalS: z.coerce.number().int().min(1).max(86_400).default(60),
+  /**
+   * Source kinds whose reports may arrive unsigned (comma-separated); the others must be signed by an
+   * enrolled device. By default every kind may send unsigned reports.
+   */
+  unsignedSources: z
+    .string()
+    .default('patrol,camera,uav,sensor,party,other')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((k) => k.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.enum(['patrol', 'camera', 'uav', 'sensor', 'party', 'other']))),
 });
 
 export type Config = z.infer<typeof configSchema> & { dataDir: string };
@@ -40,6 +54,7 @@ const ENV_NAMES: Record<keyof z.input<typeof configSchema>, string> = {
   demo: 'GUARANTOR_DEMO',
   ledgerOrigin: 'GUARANTOR_LEDGER_ORIGIN',
   checkpointIntervalS: 'GUARANTOR_CHECKPOINT_INTERVAL',
+  unsignedSources: 'GUARANTOR_UNSIGNED_SOURCES',
 };
 
 export class ConfigError extends Error {

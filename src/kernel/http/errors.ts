@@ -24,8 +24,11 @@ export const ERRORS = {
   unsupported_media_type: { status: 415, title: 'Unsupported content type' },
   unprocessable: { status: 422, title: 'The request cannot be carried out' },
   import_rejected: { status: 422, title: 'The import was rolled back' },
+  invalid_signature: { status: 422, title: 'The report’s signature does not verify' },
+  signature_required: { status: 422, title: 'Reports from this kind of source must be signed' },
   rate_limited: { status: 429, title: 'Too many requests' },
   internal: { status: 500, title: 'Internal error' },
+  evidence_damaged: { status: 500, title: 'A stored evidence file no longer matches its recorded hash' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

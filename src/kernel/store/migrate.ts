@@ -2,12 +2,16 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'k
 import * as m0001 from './migrations/0001-monitoring.ts';
 import * as m0002 from './migrations/0002-ledger.ts';
 import * as m0003 from './migrations/0003-witness.ts';
+import * as m0004 from './migrations/0004-devices.ts';
+import * as m0005 from './migrations/0005-evidence.ts';
 
 /** Migrations live in code (not read from a folder at run time) so the CLI and tests find them anywhere. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001-monitoring': m0001,
   '0002-ledger': m0002,
   '0003-witness': m0003,
+  '0004-devices': m0004,
+  '0005-evidence': m0005,
 };
 
 class CodeMigrationProvider implements MigrationProvider {

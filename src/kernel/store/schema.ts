@@ -60,6 +60,9 @@ export interface ReportTable {
   notes: string | null;
   lang: string | null;
   supersedes: string | null;
+  /** The enrolled device whose key verified `signature` (base64 Ed25519); both null when unsigned. */
+  device_id: string | null;
+  signature: string | null;
   est_lon: number;
   est_lat: number;
   est_uncertainty_m: number;
@@ -149,7 +152,7 @@ export interface LedgerCheckpointTable {
 /** A witness's cosignature line (C2SP tlog-cosignature) on the checkpoint of `size`. */
 export interface LedgerCosignatureTable {
   size: number;
-  /** The witness's key name. */
+  /** The witness's key name and ID, `<name>+<key ID hex>` as its vkey begins. */
   witness: string;
   line: string;
   cosigned_at: string;
@@ -169,7 +172,62 @@ export interface MetaTable {
   value: string;
 }
 
+/** An evidence file attached to a report; the original is on disk under its SHA-256, never modified. */
+export interface EvidenceItemTable {
+  id: string;
+  report_id: string;
+  /** hex */
+  sha256: string;
+  size: number;
+  /** Checked from the content, not the name or the declared type. */
+  media_type: string;
+  original_name: string | null;
+  /** JSON: capture time, place and device from EXIF/XMP, as the file claims them. */
+  capture: string;
+  /** JSON: the C2PA content credentials check. */
+  c2pa: string;
+  created_at: string;
+  uploaded_by: string;
+}
+
+/** One event in an evidence item's chain of custody: collected, received, viewed, exported, copied, derived. */
+export interface EvidenceCustodyTable {
+  id: string;
+  evidence_id: string;
+  event: string;
+  actor: string;
+  at: string;
+  /** JSON or null */
+  details: string | null;
+}
+
+/** A copy made from an evidence item (a thumbnail), stored apart from the original. */
+export interface EvidenceDerivedTable {
+  id: string;
+  evidence_id: string;
+  purpose: string;
+  method: string;
+  sha256: string;
+  size: number;
+  media_type: string;
+  created_at: string;
+}
+
+/** A monitor's device or a sensor, enrolled with its Ed25519 public key (raw 32 bytes, base64). */
+export interface DeviceTable {
+  id: string;
+  source_kind: string;
+  source_id: string;
+  participant: string;
+  name: string;
+  public_key: string;
+  enrolled_at: string;
+  revoked_at: string | null;
+  revoked_reason: string | null;
+}
+
 export interface Database {
+  devices: DeviceTable;
   meta: MetaTable;
   participants: ParticipantTable;
   sectors: SectorTable;
@@ -182,4 +240,7 @@ export interface Database {
   ledger_checkpoints: LedgerCheckpointTable;
   ledger_cosignatures: LedgerCosignatureTable;
   ledger_witnessed: LedgerWitnessedTable;
+  evidence_items: EvidenceItemTable;
+  evidence_custody: EvidenceCustodyTable;
+  evidence_derived: EvidenceDerivedTable;
 }

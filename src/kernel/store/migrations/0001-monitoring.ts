@@ -74,7 +74,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   await db.schema.createIndex('incidents_first').on('incidents').columns(['first_observed', 'id']).execute();
   await db.schema.createIndex('incidents_status').on('incidents').column('status').execute();
-  await db.schema.createIndex('incidents_long').on('incidents').columns(['long_span', 'first_observed']).execute();
+  await db.schema
+    .createIndex('incidents_long')
+    .on('incidents')
+    .columns(['long_span', 'first_observed'])
+    .execute();
 
   await db.schema
     .createTable('reports')
@@ -107,6 +111,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('notes', 'text')
     .addColumn('lang', 'text')
     .addColumn('supersedes', 'text', (c) => c.references('reports.id'))
+    .addColumn('device_id', 'text')
+    .addColumn('signature', 'text')
     .addColumn('est_lon', REAL, (c) => c.notNull())
     .addColumn('est_lat', REAL, (c) => c.notNull())
     .addColumn('est_uncertainty_m', REAL, (c) => c.notNull())
