@@ -386,6 +386,10 @@ export function incidentPage(root: HTMLElement, _ctx: ViewContext, id: string): 
         words(r.source.kind),
         h('br'),
         h('small', { class: 'muted' }, r.source.id),
+        h('br'),
+        r.signedBy
+          ? h('small', { class: 'signed', title: `Signature verified with the key of device ${r.signedBy}` }, 'signed ✓')
+          : h('small', { class: 'muted' }, 'unsigned'),
       ),
       h(
         'td',
