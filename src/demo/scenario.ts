@@ -4,7 +4,9 @@
  * Everything goes through the same services a real deployment uses. All of it is marked as
  * illustrative (`meta.demo = loaded`, and publications carry the notice).
  */
+import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import { appendLeaves } from '../kernel/ledger/append.ts';
+import { signedPayload } from '../monitoring/devices/signature.ts';
 import { destination, haversineM } from '../monitoring/geo/geodesy.ts';
 import type { ImportItem } from '../monitoring/import/rows.ts';
 import type { EventType, WeaponClass } from '../monitoring/report-schema.ts';
@@ -212,6 +214,37 @@ export function demoReports(events: DemoEvent[], seed = 7): Record<string, unkno
   return reports;
 }
 
+/**
+ * Cameras, UAVs and sensors sign what they send: the demonstration enrols a key for each such source
+ * and signs its reports, so the signature checks are visible from the first start.
+ */
+async function signMachineReports(
+  s: MonitoringServices,
+  rows: Record<string, unknown>[],
+): Promise<Record<string, unknown>[]> {
+  const keys = new Map<string, KeyObject>();
+  for (const row of rows) {
+    const source = row.source as { kind: string; id: string; participant: string };
+    if (!['camera', 'uav', 'sensor'].includes(source.kind)) continue;
+    const key = `${source.kind}:${source.id}`;
+    let privateKey = keys.get(key);
+    if (!privateKey) {
+      const pair = generateKeyPairSync('ed25519');
+      privateKey = pair.privateKey;
+      keys.set(key, privateKey);
+      await s.devices.enrol({
+        sourceKind: source.kind as 'camera',
+        sourceId: source.id,
+        participant: source.participant,
+        name: `Demonstration ${source.kind} ${source.id} (illustrative)`,
+        publicKey: pair.publicKey.export({ format: 'der', type: 'spki' }).subarray(-32).toString('base64'),
+      });
+    }
+    row.signature = { value: sign(null, signedPayload(row), privateKey).toString('base64') };
+  }
+  return rows;
+}
+
 export interface DemoSummary {
   reports: number;
   incidents: number;
@@ -237,7 +270,7 @@ export async function loadDemoScenario(s: MonitoringServices, now = Date.now()):
   for (const sector of DEMO_SECTORS) await s.geography.saveSector(sector);
   for (const zone of DEMO_ZONES) await s.geography.saveZone(zone);
 
-  const rows = demoReports(demoEvents(now));
+  const rows = await signMachineReports(s, demoReports(demoEvents(now)));
   const items: ImportItem[] = rows.map((value, i) => ({ line: i + 1, value }));
   async function* once() {
     yield items;
