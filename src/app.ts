@@ -2,6 +2,7 @@
  * Assembles Guarantor: store, services, routes and server, from a validated configuration.
  * Used by `guarantor serve`, the CLI commands that work on a local database, and the tests.
  */
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { loadDemoScenario } from './demo/scenario.ts';
@@ -12,8 +13,12 @@ import { buildServer } from './kernel/http/server.ts';
 import { LedgerService } from './kernel/ledger/ledger-service.ts';
 import { type LogKey, loadOrCreateLogKey } from './kernel/ledger/log-key.ts';
 import { ledgerRoutes } from './kernel/ledger/routes.ts';
+import { loadWitnessPolicy, WitnessCollector } from './kernel/ledger/witness-collector.ts';
+import { witnessRoutes } from './kernel/ledger/witness-routes.ts';
 import { openStore, type Store, storeOptionsFor } from './kernel/store/store.ts';
 import { DeviceService } from './monitoring/devices/device-service.ts';
+import { EvidenceService } from './monitoring/evidence/evidence-service.ts';
+import { evidenceRoutes } from './monitoring/evidence/routes.ts';
 import { GeographyService } from './monitoring/geography-service.ts';
 import { IncidentService } from './monitoring/incident-service.ts';
 import { isDemo } from './monitoring/publication-service.ts';
@@ -64,7 +69,23 @@ export async function createApp(
       onError: (err) => logger.error({ err }, 'ledger checkpoint failed'),
     },
   );
-  const api = new Api().add(...monitoringRoutes(services), ...ledgerRoutes(ledger));
+  // Member states' witnesses, when <data>/witnesses.json names them.
+  const witnessPolicy = loadWitnessPolicy(config.dataDir);
+  const witnesses = witnessPolicy
+    ? new WitnessCollector(store, ledger, witnessPolicy, {
+        onError: (err) => logger.error({ err }, 'witness collection failed'),
+      })
+    : undefined;
+  const evidence = new EvidenceService(store, {
+    dir: join(config.dataDir, 'evidence'),
+    maxBytes: config.evidenceMaxBytes,
+  });
+  const api = new Api().add(
+    ...monitoringRoutes(services),
+    ...ledgerRoutes(ledger, witnesses ? { present: (c) => witnesses.cosigned(c) } : {}),
+    ...witnessRoutes(witnesses),
+    ...evidenceRoutes(evidence),
+  );
   const http = await buildServer({
     api,
     logger,
@@ -73,6 +94,7 @@ export async function createApp(
   });
   // A signed checkpoint now and every minute, so member states always have a recent one to verify.
   const stopCheckpointing = ledger.startCheckpointing(config.checkpointIntervalS * 1000);
+  const stopWitnessing = witnesses?.start(config.checkpointIntervalS * 1000);
   return {
     http,
     store,
@@ -80,6 +102,7 @@ export async function createApp(
     ledger,
     logger,
     async close() {
+      await stopWitnessing?.();
       await stopCheckpointing();
       await http.close();
       await store.close();

@@ -4,10 +4,14 @@
  */
 import { Command, Option } from 'commander';
 import { ConfigError } from '../kernel/config/config.ts';
+import { auditCommand } from './audit.ts';
+import { backupCommand } from './backup.ts';
 import { importCommand } from './import.ts';
 import { exportTilesCommand, ledgerVkeyCommand } from './ledger.ts';
+import { restoreCommand } from './restore.ts';
 import { serveCommand } from './serve.ts';
 import { verifyCommand, verifyRecord } from './verify.ts';
+import { witnessCommand, witnessVkeyCommand } from './witness.ts';
 
 const program = new Command()
   .name('guarantor')
@@ -76,6 +80,61 @@ ledgerCommand
   .description("print the log's verifier key")
   .option('--data <dir>', 'data directory (env GUARANTOR_DATA)')
   .action(ledgerVkeyCommand);
+
+storeOptions(
+  program
+    .command('audit')
+    .description(
+      'check the database against the ledger; names the first record or leaf changed outside Guarantor',
+    )
+    .option('--json', 'print the result as JSON'),
+).action(async (flags) => void (await auditCommand(flags)));
+
+const collectValues = (value: string, previous: string[]) => [...previous, value];
+const witness = program
+  .command('witness')
+  .description(
+    "run a member state's C2SP tlog-witness: cosigns checkpoints that extend what it last cosigned",
+  )
+  .option('--data <dir>', 'data directory for its key and state (env GUARANTOR_DATA)')
+  .option('--key-file <file>', 'its cosignature key, created 0600 when absent (default <data>/witness-key)')
+  .option('--name <name>', "the key's name when creating it, e.g. witness.fra.example")
+  .option(
+    '--log-vkey <vkey-or-file>',
+    "a log's verifier key, or a file of them (repeatable)",
+    collectValues,
+    [],
+  )
+  .option('--listen <host:port>', 'address to listen on', '127.0.0.1:7380')
+  .option('--state <file>', 'last cosigned checkpoint per log (default <data>/witness-state.json)')
+  .option('--prefix <path>', 'submission prefix path, e.g. /witness')
+  .action(async (flags) => void (await witnessCommand(flags)));
+witness
+  .command('vkey')
+  .description("print the witness's verifier key (creating the key when --name is given)")
+  .action((_flags, cmd) => void witnessVkeyCommand(cmd.optsWithGlobals()));
+
+storeOptions(
+  program
+    .command('backup')
+    .description('copy the database, evidence files and a manifest consistently while the server runs')
+    .argument('<dest>', 'a new or empty folder to write')
+    .option('--include-log-key', "also copy the log's private key (keep such a backup as secret as the key)")
+    .option('--json', 'print the manifest as JSON'),
+).action(async (dest, flags) => void (await backupCommand(dest, flags)));
+
+storeOptions(
+  program
+    .command('restore')
+    .description('restore a backup into an empty data directory or database, after verifying it')
+    .argument('<src>', 'the backup folder')
+    .option(
+      '--key <vkey>',
+      "the log's verifier key, or a file holding it (default: the one recorded in the backup)",
+    )
+    .option('--force', 'replace a target that already holds a database or evidence')
+    .option('--json', 'print the summary as JSON'),
+).action(async (src, flags) => void (await restoreCommand(src, flags)));
 
 try {
   await program.parseAsync(process.argv);

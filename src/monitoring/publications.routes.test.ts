@@ -154,7 +154,10 @@ for (const dialect of DIALECTS) {
     });
 
     it('gives the same headline figures per day as the daily reports', async () => {
-      const res = await app.http.inject({ method: 'GET', url: `/api/v1/daily-summaries?from=${day}&to=${day}` });
+      const res = await app.http.inject({
+        method: 'GET',
+        url: `/api/v1/daily-summaries?from=${day}&to=${day}`,
+      });
       expect(res.statusCode).toBe(200);
       const [summary] = res.json().items;
       const report = (await app.http.inject({ method: 'GET', url: `/api/v1/daily-reports/${day}` })).json();
@@ -167,7 +170,10 @@ for (const dialect of DIALECTS) {
       expect(summary.incidents).toBeGreaterThan(0);
       const month = (await app.http.inject({ method: 'GET', url: '/api/v1/daily-summaries' })).json().items;
       expect(month).toHaveLength(30);
-      const backwards = await app.http.inject({ method: 'GET', url: '/api/v1/daily-summaries?from=2026-11-10&to=2026-11-01' });
+      const backwards = await app.http.inject({
+        method: 'GET',
+        url: '/api/v1/daily-summaries?from=2026-11-10&to=2026-11-01',
+      });
       expect(backwards.json()).toMatchObject({ status: 400, field: 'from' });
     });
 

@@ -27,6 +27,13 @@ export const configSchema = z.object({
     .regex(/^[\x21-\x7e]+$/, 'printable ASCII with no spaces, such as guarantor.example.org/ledger')
     .default('guarantor.invalid/ledger'),
   checkpointIntervalS: z.coerce.number().int().min(1).max(86_400).default(60),
+  /** The largest evidence file accepted, in bytes. */
+  evidenceMaxBytes: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(2 ** 31 - 1)
+    .default(200 * 1024 * 1024),
   /**
    * Source kinds whose reports may arrive unsigned (comma-separated); the others must be signed by an
    * enrolled device. By default every kind may send unsigned reports.
@@ -54,6 +61,7 @@ const ENV_NAMES: Record<keyof z.input<typeof configSchema>, string> = {
   demo: 'GUARANTOR_DEMO',
   ledgerOrigin: 'GUARANTOR_LEDGER_ORIGIN',
   checkpointIntervalS: 'GUARANTOR_CHECKPOINT_INTERVAL',
+  evidenceMaxBytes: 'GUARANTOR_EVIDENCE_MAX_BYTES',
   unsignedSources: 'GUARANTOR_UNSIGNED_SOURCES',
 };
 

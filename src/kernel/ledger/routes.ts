@@ -63,8 +63,14 @@ function tileFromUrl(prefix: string, wildcard: string) {
 
 const wildcard = z.object({ '*': z.string().max(200) });
 
-export function ledgerRoutes(ledger: LedgerService): RouteSpec[] {
+export interface LedgerRouteOptions {
+  /** Adds the witnesses' cosignatures gathered so far to a checkpoint before it is served. */
+  present?: (checkpoint: SignedCheckpoint) => Promise<SignedCheckpoint>;
+}
+
+export function ledgerRoutes(ledger: LedgerService, options: LedgerRouteOptions = {}): RouteSpec[] {
   const latest = async () => (await ledger.latestCheckpoint()) ?? (await ledger.checkpoint());
+  const present = options.present ?? (async (c: SignedCheckpoint) => c);
   return [
     route({
       method: 'GET',
@@ -74,7 +80,7 @@ export function ledgerRoutes(ledger: LedgerService): RouteSpec[] {
       tags: ['ledger'],
       responses: { 200: { description: 'The checkpoint', schema: checkpointSchema } },
       errors: [],
-      handler: async () => checkpointJson(await latest()),
+      handler: async () => checkpointJson(await present(await latest())),
     }),
     route({
       method: 'POST',
@@ -206,7 +212,7 @@ export function ledgerRoutes(ledger: LedgerService): RouteSpec[] {
         reply
           .header('cache-control', 'no-cache')
           .type('text/plain; charset=utf-8')
-          .send((await latest()).note),
+          .send((await present(await latest())).note),
     }),
     route({
       method: 'GET',

@@ -100,7 +100,8 @@ class Refusal extends Error {
 }
 
 function decimal(text: string, what: string): number {
-  if (!/^(0|[1-9][0-9]*)$/.test(text)) throw new Refusal(400, `${what} is not a decimal without leading zeros`);
+  if (!/^(0|[1-9][0-9]*)$/.test(text))
+    throw new Refusal(400, `${what} is not a decimal without leading zeros`);
   const n = Number(text);
   if (!Number.isSafeInteger(n)) throw new Refusal(400, `${what} is beyond 2^53 - 1`);
   return n;
@@ -196,7 +197,10 @@ export class Witness {
       try {
         openNote(request.note, verifiers);
       } catch (e) {
-        throw new Refusal(403, `the checkpoint is not signed by a known key of ${origin}: ${(e as Error).message}`);
+        throw new Refusal(
+          403,
+          `the checkpoint is not signed by a known key of ${origin}: ${(e as Error).message}`,
+        );
       }
       signed = true;
       if (request.oldSize > checkpoint.size) {
@@ -236,7 +240,11 @@ export class Witness {
   }
 
   /** The spec's checks against the last cosigned checkpoint; throws a {@link Refusal}. */
-  private check(request: AddCheckpointRequest, checkpoint: Checkpoint, last: WitnessedCheckpoint | undefined) {
+  private check(
+    request: AddCheckpointRequest,
+    checkpoint: Checkpoint,
+    last: WitnessedCheckpoint | undefined,
+  ) {
     const lastSize = last?.size ?? 0;
     if (request.oldSize !== lastSize) {
       throw new Refusal(

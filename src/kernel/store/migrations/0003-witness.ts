@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 
 /**
  * Witness cosignatures (C2SP tlog-cosignature) collected for the ledger's checkpoints, one row per
- * checkpoint size and witness, and the checkpoints a configured quorum of witnesses has cosigned.
+ * checkpoint size and witness key (`<name>+<key ID hex>`, as its vkey begins), and the checkpoints a configured quorum of witnesses has cosigned.
  * `line` is the signature line exactly as the witness returned it, so the cosigned note can be
  * rebuilt byte for byte; the timestamp inside it is the witness's, `cosigned_at` its RFC 3339 form.
  */
