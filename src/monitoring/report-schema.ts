@@ -147,7 +147,9 @@ export const reportInputSchema = z
      */
     signature: z
       .object({
-        value: z.base64('the signature in base64').refine((v) => v.length === 88, 'an Ed25519 signature is 64 bytes'),
+        value: z
+          .base64('the signature in base64')
+          .refine((v) => v.length === 88, 'an Ed25519 signature is 64 bytes'),
       })
       .strict()
       .optional(),

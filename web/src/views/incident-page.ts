@@ -388,7 +388,11 @@ export function incidentPage(root: HTMLElement, _ctx: ViewContext, id: string): 
         h('small', { class: 'muted' }, r.source.id),
         h('br'),
         r.signedBy
-          ? h('small', { class: 'signed', title: `Signature verified with the key of device ${r.signedBy}` }, 'signed ✓')
+          ? h(
+              'small',
+              { class: 'signed', title: `Signature verified with the key of device ${r.signedBy}` },
+              'signed ✓',
+            )
           : h('small', { class: 'muted' }, 'unsigned'),
       ),
       h(
