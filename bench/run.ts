@@ -2,14 +2,20 @@
  * `npm run bench`: Guarantor's performance figures, each beside the baseline measured in the same run.
  * BENCH_N sets the report count (default 1,000,000). Never part of `npm test`.
  */
+
+import { generateKeyPairSync, sign } from 'node:crypto';
 import { createReadStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { pino } from 'pino';
 import { createApp, createServices } from '../src/app.ts';
+import { verifyCommand } from '../src/cli/verify.ts';
 import { loadConfig } from '../src/kernel/config/config.ts';
+import { appendLeaves } from '../src/kernel/ledger/append.ts';
+import { MerkleTree } from '../src/kernel/ledger/merkle-tree.ts';
 import { openStore } from '../src/kernel/store/store.ts';
+import { signedPayload } from '../src/monitoring/devices/signature.ts';
 import { parseImportStream } from '../src/monitoring/import/parse.ts';
 import { type ReportInput, reportInputSchema } from '../src/monitoring/report-schema.ts';
 import { benchCorrelation } from './correlate.bench.ts';
@@ -183,7 +189,130 @@ for (const n of [100_000, N].filter((n, i, a) => a.indexOf(n) === i && n <= N)) 
   await app.close();
 }
 
-// 6. HTTP single-report ingest at 16 concurrent clients.
+// 6. The ledger: extending the stored tree over the imported leaves, proofs, independent verification.
+{
+  const app = await createApp(
+    loadConfig({ GUARANTOR_DATA: dataDir, GUARANTOR_DEMO: 'off', GUARANTOR_CHECKPOINT_INTERVAL: '86400' }),
+    {
+      logger: pino({ level: 'silent' }),
+    },
+  );
+  // createApp checkpoints at start, which extends the stored tree over every leaf the import wrote.
+  t = performance.now();
+  await app.store.transaction((trx) =>
+    appendLeaves(
+      trx,
+      Array.from({ length: 200_000 }, (_, i) => ({
+        kind: 'bench',
+        recordId: `b${i}`,
+        content: { i },
+        at: '2026-11-01T00:00:00.000Z',
+      })),
+    ),
+  );
+  log(
+    `ledger append: ${Math.round(200_000 / ((performance.now() - t) / 1000))} leaves/s (200,000 in one transaction; goal ≥ 100,000/s)`,
+  );
+  t = performance.now();
+  await app.ledger.extend();
+  log(`stored tree extension: ${Math.round(200_000 / ((performance.now() - t) / 1000))} leaves/s`);
+  const size = (await app.ledger.checkpoint()).size;
+  const proofTimes: number[] = [];
+  for (let i = 0; i < 500; i++) {
+    const index = Math.floor((i * 7919) % size);
+    const start = performance.now();
+    await app.ledger.inclusionProof(index, size);
+    proofTimes.push(performance.now() - start);
+  }
+  proofTimes.sort((a, b) => a - b);
+  log(
+    `inclusion proof from the stored tree at ${size.toLocaleString('en')} leaves: p50 ${percentile(proofTimes, 50).toFixed(2)} ms, p95 ${percentile(proofTimes, 95).toFixed(2)} ms`,
+  );
+  const address = await app.http.listen({ host: '127.0.0.1', port: 0 });
+  t = performance.now();
+  const quiet = { out: () => {}, err: (line: string) => log(`  verify: ${line}`) };
+  const code = await verifyCommand(
+    address,
+    { key: app.ledger.vkey, full: true, state: join(work, 'verify.state') },
+    quiet,
+  );
+  log(
+    `guarantor verify --full over HTTP, ${size.toLocaleString('en')} entries: ${((performance.now() - t) / 1000).toFixed(1)} s, exit ${code} (goal under 60 s for 1M)`,
+  );
+  await app.close();
+}
+{
+  const tree = new MerkleTree();
+  const n = 10_000_000;
+  const leaf = new Uint8Array(32);
+  t = performance.now();
+  for (let i = 0; i < n; i++) {
+    leaf[0] = i & 0xff;
+    leaf[1] = (i >> 8) & 0xff;
+    leaf[2] = (i >> 16) & 0xff;
+    tree.append(leaf);
+  }
+  const built = (performance.now() - t) / 1000;
+  const times: number[] = [];
+  for (let i = 0; i < 2000; i++) {
+    const start = performance.now();
+    tree.inclusionProof((i * 104729) % n);
+    times.push(performance.now() - start);
+  }
+  times.sort((a, b) => a - b);
+  log(
+    `in-memory tree of 10M leaves: built at ${Math.round(n / built)} leaves/s; inclusion proof p50 ${percentile(times, 50).toFixed(3)} ms, p95 ${percentile(times, 95).toFixed(3)} ms (goal under 1 ms)`,
+  );
+}
+
+// 7. Ingest with signature verification on, beside the same reports unsigned.
+{
+  const count = 20_000;
+  const sample = benchSample();
+  const keys = Array.from({ length: 50 }, () => generateKeyPairSync('ed25519'));
+  const rows = (signed: boolean) =>
+    Array.from({ length: count }, (_, i) => {
+      const device = i % keys.length;
+      const report: Record<string, unknown> = {
+        ...sample,
+        clientInstanceId: `${signed ? 's' : 'u'}-${i}`,
+        source: { kind: 'sensor', id: `bench-sensor-${device}`, participant: 'NLD' },
+      };
+      if (signed)
+        report.signature = {
+          value: sign(null, signedPayload(report), keys[device]!.privateKey).toString('base64'),
+        };
+      return report;
+    });
+  for (const signed of [false, true]) {
+    const store = await openStore({ kind: 'sqlite', file: join(work, `sig-${signed}.sqlite`) });
+    const services = createServices(store, { unsignedSources: signed ? ['patrol'] : ['sensor'] });
+    if (signed) {
+      for (const [i, k] of keys.entries()) {
+        await services.devices.enrol({
+          sourceKind: 'sensor',
+          sourceId: `bench-sensor-${i}`,
+          participant: 'NLD',
+          name: `bench ${i}`,
+          publicKey: k.publicKey.export({ format: 'der', type: 'spki' }).subarray(-32).toString('base64'),
+        });
+      }
+    }
+    const items = rows(signed).map((value, i) => ({ line: i + 1, value }));
+    async function* batches() {
+      for (let i = 0; i < items.length; i += 2000) yield items.slice(i, i + 2000);
+    }
+    t = performance.now();
+    const summary = await services.reports.import(batches(), { allOrNothing: false });
+    const rate = Math.round(summary.accepted / ((performance.now() - t) / 1000));
+    log(
+      `ingest ${signed ? 'with' : 'without'} signature verification: ${rate} reports/s (${summary.accepted} accepted, ${summary.rejected} rejected)`,
+    );
+    await store.close();
+  }
+}
+
+// 8. HTTP single-report ingest at 16 concurrent clients.
 {
   const app = await createApp(loadConfig({ GUARANTOR_DATA: join(work, 'http'), GUARANTOR_DEMO: 'off' }), {
     logger: pino({ level: 'silent' }),

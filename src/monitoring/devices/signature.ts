@@ -2,7 +2,7 @@
  * Report signatures: a device signs the canonical JSON (RFC 8785) of the report it sends, without
  * the `signature` member, so the signature survives any re-serialisation on the way.
  */
-import { createPublicKey, verify } from 'node:crypto';
+import { createPublicKey, type KeyObject, verify } from 'node:crypto';
 import { canonicalJson } from '../../kernel/ledger/canonical.ts';
 
 /** The bytes a device signs for a report as it was sent (raw JSON value, before validation). */
