@@ -8,7 +8,7 @@ import { createApp } from '../app.ts';
 import { loadConfig } from '../kernel/config/config.ts';
 import { openStore } from '../kernel/store/store.ts';
 import { auditCommand } from './audit.ts';
-import type { Io } from './verify.ts';
+import type { Io } from './io.ts';
 
 function captureIo(): Io & { lines: string[]; errors: string[] } {
   const lines: string[] = [];

@@ -9,18 +9,13 @@ import { loadConfig } from '../kernel/config/config.ts';
 import { type AuditResult, auditLedger } from '../kernel/ledger/audit.ts';
 import { LOG_KEY_FILE, loadOrCreateLogKey } from '../kernel/ledger/log-key.ts';
 import { openStore, storeOptionsFor } from '../kernel/store/store.ts';
-import type { Io } from './verify.ts';
+import { type Io, processIo } from './io.ts';
 
 export interface AuditFlags {
   data?: string;
   databaseUrl?: string;
   json?: boolean;
 }
-
-const processIo: Io = {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
-};
 
 export function describeAudit(result: AuditResult): string[] {
   const c = result.counts;

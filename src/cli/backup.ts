@@ -8,6 +8,7 @@ import { ConfigError, loadConfig } from '../kernel/config/config.ts';
 import { BackupError, BackupUsageError, backupStore } from '../kernel/store/backup.ts';
 import { DATABASE_FILES } from '../kernel/store/backup-manifest.ts';
 import { openStore, storeOptionsFor } from '../kernel/store/store.ts';
+import { type Io, processIo } from './io.ts';
 
 export interface BackupFlags {
   data?: string;
@@ -15,16 +16,6 @@ export interface BackupFlags {
   includeLogKey?: boolean;
   json?: boolean;
 }
-
-export interface Io {
-  out(line: string): void;
-  err(line: string): void;
-}
-
-const processIo: Io = {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
-};
 
 /** Exit code for an error, with its message written: 2 for usage and configuration, 1 otherwise. */
 export function reportError(e: unknown, io: Io): number {

@@ -7,7 +7,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { loadConfig } from '../kernel/config/config.ts';
 import { auditLedger } from '../kernel/ledger/audit.ts';
 import { restoreStore } from '../kernel/store/backup-restore.ts';
-import { type Io, reportError } from './backup.ts';
+import { reportError } from './backup.ts';
+import { type Io, processIo } from './io.ts';
 
 export interface RestoreFlags {
   data?: string;
@@ -17,11 +18,6 @@ export interface RestoreFlags {
   force?: boolean;
   json?: boolean;
 }
-
-const processIo: Io = {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
-};
 
 export async function restoreCommand(src: string, flags: RestoreFlags, io: Io = processIo): Promise<number> {
   let code = 0;

@@ -32,6 +32,7 @@ import { ed25519Verifier, type NoteVerifier, parseEd25519VerifierKey } from '../
 import { type TileData, TileReader, tilesForNodes } from '../kernel/ledger/tile-tree.ts';
 import { parseEntryBundle, TILE_WIDTH, tileLevels, tilePath } from '../kernel/ledger/tiles.ts';
 import { VerificationError } from '../kernel/ledger/verification-error.ts';
+import { type Io, processIo } from './io.ts';
 
 export interface VerifyFlags {
   /** The log's verifier key, or a file holding it. */
@@ -45,16 +46,6 @@ export interface VerifyRecordFlags {
   key?: string;
   state?: string;
 }
-
-export interface Io {
-  out(line: string): void;
-  err(line: string): void;
-}
-
-const processIo: Io = {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
-};
 
 /** A check failed: exit 1. */
 export class VerifyFailure extends Error {

@@ -8,7 +8,7 @@ import { generateLogKey } from '../kernel/ledger/log-key.ts';
 import { MerkleTree } from '../kernel/ledger/merkle-tree.ts';
 import { signNote } from '../kernel/ledger/note.ts';
 import { formatAddCheckpoint } from '../kernel/ledger/witness.ts';
-import type { Io } from './verify.ts';
+import type { Io } from './io.ts';
 import { parseListen, witnessCommand, witnessVkeyCommand } from './witness.ts';
 
 function captureIo(): Io & { lines: string[]; errors: string[] } {

@@ -17,7 +17,7 @@ import { Witness, type WitnessLog } from '../kernel/ledger/witness.ts';
 import { loadOrCreateWitnessKey } from '../kernel/ledger/witness-key.ts';
 import { startWitnessServer, type WitnessServer } from '../kernel/ledger/witness-server.ts';
 import { FileWitnessState } from '../kernel/ledger/witness-state.ts';
-import type { Io } from './verify.ts';
+import { type Io, processIo } from './io.ts';
 
 export const WITNESS_KEY_FILE = 'witness-key';
 export const WITNESS_STATE_FILE = 'witness-state.json';
@@ -35,11 +35,6 @@ export interface WitnessFlags {
   /** The submission prefix path, e.g. `/witness`. */
   prefix?: string;
 }
-
-const processIo: Io = {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
-};
 
 class UsageError extends Error {}
 

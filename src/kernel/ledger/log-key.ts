@@ -8,9 +8,9 @@
  * C2SP tools expect, so changing the origin means a new key and a new log.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { nodeEd25519 } from './ed25519-node.ts';
+import { readOrCreateKeyFile } from './key-file.ts';
 import {
   ed25519Signer,
   formatSignerKey,
@@ -56,25 +56,11 @@ export function generateLogKey(origin: string = DEFAULT_ORIGIN): LogKey {
  */
 export function loadOrCreateLogKey(dataDir: string, origin: string = DEFAULT_ORIGIN): LogKey {
   const file = join(dataDir, LOG_KEY_FILE);
-  mkdirSync(dataDir, { recursive: true });
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    const created = formatSignerKey(origin, randomBytes(32), nodeEd25519);
-    try {
-      // 'wx' so two processes starting at once cannot both write a key: the loser reads the winner's.
-      writeFileSync(file, `${created}\n`, { mode: 0o600, flag: 'wx' });
-      chmodSync(file, 0o600);
-    } catch (w) {
-      if ((w as NodeJS.ErrnoException).code !== 'EEXIST') throw w;
-    }
-    text = readFileSync(file, 'utf8');
-  }
-  if (process.platform !== 'win32' && (statSync(file).mode & 0o077) !== 0) {
-    throw new LogKeyError(`the log key ${file} is readable by others; run chmod 600 ${file}`);
-  }
+  const text = readOrCreateKeyFile(
+    file,
+    () => formatSignerKey(origin, randomBytes(32), nodeEd25519),
+    (message) => new LogKeyError(`the log key ${message}`),
+  );
   let key: LogKey;
   try {
     key = logKeyFrom(text);

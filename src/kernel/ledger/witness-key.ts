@@ -4,9 +4,8 @@
  * operator, who lists it among the member witnesses; the key never leaves the witness's machine.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { nodeEd25519 } from './ed25519-node.ts';
+import { readOrCreateKeyFile } from './key-file.ts';
 import { formatSignerKey, formatVerifierKey, parseSignerKey, SIGNATURE_TYPE } from './note.ts';
 
 export interface WitnessKey {
@@ -41,32 +40,21 @@ export function generateWitnessKey(name: string): WitnessKey {
  * can read, and one whose key has another name than the one asked for.
  */
 export function loadOrCreateWitnessKey(file: string, name?: string): WitnessKey {
-  mkdirSync(dirname(file), { recursive: true });
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    if (name === undefined) throw new WitnessKeyError(`no witness key at ${file}; give --name to create one`);
-    let created: string;
-    try {
-      created = formatSignerKey(name, randomBytes(32), nodeEd25519, SIGNATURE_TYPE.cosignatureV1);
-    } catch (f) {
-      throw new WitnessKeyError(
-        `cannot make a witness key named ${JSON.stringify(name)}: ${(f as Error).message}`,
-      );
-    }
-    try {
-      writeFileSync(file, `${created}\n`, { mode: 0o600, flag: 'wx' });
-      chmodSync(file, 0o600);
-    } catch (w) {
-      if ((w as NodeJS.ErrnoException).code !== 'EEXIST') throw w;
-    }
-    text = readFileSync(file, 'utf8');
-  }
-  if (process.platform !== 'win32' && (statSync(file).mode & 0o077) !== 0) {
-    throw new WitnessKeyError(`the witness key ${file} is readable by others; run chmod 600 ${file}`);
-  }
+  const text = readOrCreateKeyFile(
+    file,
+    () => {
+      if (name === undefined)
+        throw new WitnessKeyError(`no witness key at ${file}; give --name to create one`);
+      try {
+        return formatSignerKey(name, randomBytes(32), nodeEd25519, SIGNATURE_TYPE.cosignatureV1);
+      } catch (f) {
+        throw new WitnessKeyError(
+          `cannot make a witness key named ${JSON.stringify(name)}: ${(f as Error).message}`,
+        );
+      }
+    },
+    (message) => new WitnessKeyError(`the witness key ${message}`),
+  );
   let key: WitnessKey;
   try {
     key = witnessKeyFrom(text);
