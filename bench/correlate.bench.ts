@@ -3,6 +3,8 @@
  * about 1000 km, with hotspots and continuous exchanges of fire reported in pieces. The data are generated
  * from a seed, so every run correlates the same reports.
  */
+
+import { seeded } from '../src/kernel/seeded-random.ts';
 import { correlateAll } from '../src/monitoring/correlate.ts';
 import type { EventType, WeaponClass } from '../src/monitoring/report-schema.ts';
 import type { CorrelationReport } from '../src/monitoring/types.ts';
@@ -26,18 +28,6 @@ const FRONT: readonly [number, number][] = [
 const M_PER_DEG = 111_195;
 const DAYS = 30;
 const T0 = Date.UTC(2026, 2, 1);
-
-/** mulberry32: small, fast, good enough for synthetic data. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const TYPE_WEIGHTS: readonly [EventType, number][] = [
   ['explosion', 35],
@@ -67,7 +57,7 @@ function reportId(i: number): string {
 
 /** Deterministic synthetic reports; the same (n, seed) always gives the same array. */
 export function syntheticReports(n: number, seed = 1): CorrelationReport[] {
-  const rand = rng(seed);
+  const rand = seeded(seed).next;
   const gauss = (): number => {
     const u = 1 - rand();
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());

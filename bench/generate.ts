@@ -6,7 +6,8 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { CONTACT_LINE } from '../src/demo/front.ts';
-import { type DemoEvent, demoReports, seeded } from '../src/demo/scenario.ts';
+import { type DemoEvent, demoReports } from '../src/demo/scenario.ts';
+import { seeded } from '../src/kernel/seeded-random.ts';
 import { destination } from '../src/monitoring/geo/geodesy.ts';
 import type { EventType } from '../src/monitoring/report-schema.ts';
 

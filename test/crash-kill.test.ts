@@ -19,6 +19,7 @@ import { writeBenchReports } from '../bench/generate.ts';
 import { fromBase64 } from '../src/kernel/ledger/bytes.ts';
 import { openCheckpoint } from '../src/kernel/ledger/checkpoint.ts';
 import { verifyConsistency } from '../src/kernel/ledger/merkle.ts';
+import { seeded } from '../src/kernel/seeded-random.ts';
 import { type LeafRow, logVerifier, rebuildTree } from '../src/kernel/store/backup-ledger.ts';
 
 const REPORTS = Number(process.env.GUARANTOR_CRASH_REPORTS ?? 100_000);
@@ -30,17 +31,6 @@ const SINGLES_EVERY = 25;
 // Alone on 2 cores it takes about 100 s; the margin is for running beside the rest of the suite.
 const DEADLINE_MS = 280_000;
 const REPO = resolve(fileURLToPath(import.meta.url), '../..');
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -130,7 +120,7 @@ describe('a server killed during bulk ingest', () => {
     async () => {
       const started = Date.now();
       const deadline = started + DEADLINE_MS;
-      const rnd = mulberry32(SEED);
+      const rnd = seeded(SEED).next;
       const file = join(dir, 'reports.ndjson');
       // The generator writes about the count asked for; ask for a little more and take exactly REPORTS.
       await writeBenchReports(file, Math.ceil(REPORTS * 1.05) + 10);

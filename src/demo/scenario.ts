@@ -6,6 +6,7 @@
  */
 import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import { appendLeaves } from '../kernel/ledger/append.ts';
+import { seeded } from '../kernel/seeded-random.ts';
 import { signedPayload } from '../monitoring/devices/signature.ts';
 import { destination, haversineM } from '../monitoring/geo/geodesy.ts';
 import type { ImportItem } from '../monitoring/import/rows.ts';
@@ -29,33 +30,6 @@ export const DEMO_PARTICIPANTS = [
   { code: 'FIN', name: 'Finland', kind: 'state', roles: ['signatory'] },
   { code: 'UKR', name: 'Ukraine (host nation)', kind: 'state', roles: ['host_nation'] },
 ];
-
-/** Small seeded PRNG (mulberry32): the same scenario on every machine. */
-export function seeded(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    between: (lo: number, hi: number) => lo + (hi - lo) * next(),
-    int: (lo: number, hi: number) => Math.floor(lo + (hi - lo + 1) * next()),
-    pick: <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!,
-    weighted: <T>(items: readonly (readonly [T, number])[]): T => {
-      const total = items.reduce((s, [, w]) => s + w, 0);
-      let r = next() * total;
-      for (const [item, w] of items) {
-        r -= w;
-        if (r <= 0) return item;
-      }
-      return items.at(-1)![0];
-    },
-  };
-}
 
 const TYPES: readonly (readonly [EventType, number])[] = [
   ['explosion', 34],
