@@ -103,3 +103,36 @@ export function rememberActor(name: string): void {
     // Private browsing may refuse storage; the name is then asked for again next time.
   }
 }
+
+/**
+ * Wires an analyst's action form: check it locally, send it, remember who acted, and show the
+ * server's problems next to the fields they name. `send` returns what to do once the form's view is
+ * still on screen (it may have been left while the request was in flight).
+ */
+export function onAction<B extends { actor: string }>(
+  form: HTMLFormElement,
+  submit: HTMLButtonElement,
+  fields: Record<string, Field>,
+  general: HTMLElement,
+  check: () => { body?: B; errors: FieldErrors },
+  send: (body: B) => Promise<() => void>,
+  isDisposed: () => boolean,
+): void {
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const checked = check();
+    showErrors(fields, general, checked.errors);
+    if (!checked.body) return;
+    submit.disabled = true;
+    try {
+      const show = await send(checked.body);
+      rememberActor(checked.body.actor);
+      if (!isDisposed()) show();
+    } catch (error) {
+      const { errors, leftover } = problemErrors(error, Object.keys(fields));
+      showErrors(fields, general, errors, leftover);
+    } finally {
+      submit.disabled = false;
+    }
+  });
+}

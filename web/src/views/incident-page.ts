@@ -27,7 +27,7 @@ import {
   nextStatuses,
 } from '../verification.ts';
 import { statusBadge } from './badges.ts';
-import { type Field, field, problemErrors, rememberActor, rememberedActor, showErrors } from './forms.ts';
+import { type Field, field, onAction, rememberedActor } from './forms.ts';
 import type { ViewContext } from './view.ts';
 
 type Report = IncidentDetail['reports'][number];
@@ -286,32 +286,29 @@ export function incidentPage(root: HTMLElement, _ctx: ViewContext, id: string): 
       attributionPart,
       h('div', { class: 'buttons' }, submit, h('button', { type: 'button', onclick: close }, 'Cancel')),
     );
-    form.addEventListener('submit', async (event) => {
-      event.preventDefault();
-      const checked = checkTransition({
-        to,
-        reason: reason.input.value,
-        actor: actor.input.value,
-        party: party.value,
-        confidence: confidence.value,
-        basis: basisBoxes.filter((b) => b.checked).map((b) => b.value),
-      });
-      showErrors(fields, general, checked.errors);
-      if (!checked.body) return;
-      submit.disabled = true;
-      try {
-        const updated = await api.transition(detail.id, checked.body);
-        rememberActor(checked.body.actor);
-        if (disposed) return;
-        render(updated);
-        say(`Status changed to ${words(updated.status)}.`);
-      } catch (error) {
-        const { errors, leftover } = problemErrors(error, Object.keys(fields));
-        showErrors(fields, general, errors, leftover);
-      } finally {
-        submit.disabled = false;
-      }
-    });
+    onAction(
+      form,
+      submit,
+      fields,
+      general,
+      () =>
+        checkTransition({
+          to,
+          reason: reason.input.value,
+          actor: actor.input.value,
+          party: party.value,
+          confidence: confidence.value,
+          basis: basisBoxes.filter((b) => b.checked).map((b) => b.value),
+        }),
+      async (body) => {
+        const updated = await api.transition(detail.id, body);
+        return () => {
+          render(updated);
+          say(`Status changed to ${words(updated.status)}.`);
+        };
+      },
+      () => disposed,
+    );
     return form;
   }
 
@@ -460,33 +457,30 @@ export function incidentPage(root: HTMLElement, _ctx: ViewContext, id: string): 
       actor.field.element,
       submit,
     );
-    form.addEventListener('submit', async (event) => {
-      event.preventDefault();
-      const checked = checkSplit({
-        reportIds: boxes.filter((b) => b.checked).map((b) => b.value),
-        reportCount: detail.reports.length,
-        reason: reason.input.value,
-        actor: actor.input.value,
-      });
-      showErrors(fields, general, checked.errors);
-      if (!checked.body) return;
-      submit.disabled = true;
-      try {
-        const { from, to } = await api.split(detail.id, checked.body);
-        rememberActor(checked.body.actor);
-        if (disposed) return;
-        render(from);
-        say(`Moved ${checked.body.reportIds.length} report(s) into a new incident.`, {
-          href: incidentPath(to.id),
-          text: 'Open the new incident',
-        });
-      } catch (error) {
-        const { errors, leftover } = problemErrors(error, Object.keys(fields));
-        showErrors(fields, general, errors, leftover);
-      } finally {
-        submit.disabled = false;
-      }
-    });
+    onAction(
+      form,
+      submit,
+      fields,
+      general,
+      () =>
+        checkSplit({
+          reportIds: boxes.filter((b) => b.checked).map((b) => b.value),
+          reportCount: detail.reports.length,
+          reason: reason.input.value,
+          actor: actor.input.value,
+        }),
+      async (body) => {
+        const { from, to } = await api.split(detail.id, body);
+        return () => {
+          render(from);
+          say(`Moved ${body.reportIds.length} report(s) into a new incident.`, {
+            href: incidentPath(to.id),
+            text: 'Open the new incident',
+          });
+        };
+      },
+      () => disposed,
+    );
     return form;
   }
 
@@ -512,28 +506,21 @@ export function incidentPage(root: HTMLElement, _ctx: ViewContext, id: string): 
       actor.field.element,
       submit,
     );
-    form.addEventListener('submit', async (event) => {
-      event.preventDefault();
-      const checked = checkMerge(
-        { ids: ids.value, reason: reason.input.value, actor: actor.input.value },
-        detail.id,
-      );
-      showErrors(fields, general, checked.errors);
-      if (!checked.body) return;
-      submit.disabled = true;
-      try {
-        const merged = await api.merge(detail.id, checked.body);
-        rememberActor(checked.body.actor);
-        if (disposed) return;
-        render(merged);
-        say(`Merged ${checked.body.incidentIds.length} incident(s) into this one.`);
-      } catch (error) {
-        const { errors, leftover } = problemErrors(error, Object.keys(fields));
-        showErrors(fields, general, errors, leftover);
-      } finally {
-        submit.disabled = false;
-      }
-    });
+    onAction(
+      form,
+      submit,
+      fields,
+      general,
+      () => checkMerge({ ids: ids.value, reason: reason.input.value, actor: actor.input.value }, detail.id),
+      async (body) => {
+        const merged = await api.merge(detail.id, body);
+        return () => {
+          render(merged);
+          say(`Merged ${body.incidentIds.length} incident(s) into this one.`);
+        };
+      },
+      () => disposed,
+    );
     return h(
       'section',
       { class: 'card', 'aria-labelledby': 'merge-heading' },
