@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { insertRows } from './insert-rows.ts';
+import { chunkSize, insertRows } from './insert-rows.ts';
 import type { Store } from './store.ts';
 import { DIALECTS } from './test-dialects.ts';
 
@@ -46,3 +47,23 @@ for (const dialect of DIALECTS) {
     });
   });
 }
+
+describe('chunkSize', () => {
+  it('covers any row count exactly with few distinct statement sizes', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 5000 }), fc.integer({ min: 1, max: 700 }), (rows, per) => {
+        const sizes: number[] = [];
+        for (let left = rows; left > 0; ) {
+          const size = chunkSize(left, per);
+          expect(size).toBeGreaterThan(0);
+          expect(size).toBeLessThanOrEqual(Math.min(left, per));
+          sizes.push(size);
+          left -= size;
+        }
+        expect(sizes.reduce((a, b) => a + b, 0)).toBe(rows);
+        // Only full statements and powers of two below them: at most log2(per) + 2 shapes.
+        expect(new Set(sizes).size).toBeLessThanOrEqual(Math.floor(Math.log2(per)) + 2);
+      }),
+    );
+  });
+});

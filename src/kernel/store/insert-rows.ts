@@ -27,8 +27,10 @@ export async function insertRows<T extends keyof Database & string>(
     shapes = new Map();
     compiled.set(adapter, shapes);
   }
-  for (let start = 0; start < rows.length; start += perStatement) {
-    const chunk = rows.slice(start, start + perStatement);
+  for (let start = 0; start < rows.length; ) {
+    const size = chunkSize(rows.length - start, perStatement);
+    const chunk = rows.slice(start, start + size);
+    start += size;
     const key = `${table}(${columns.join(',')})x${chunk.length}`;
     let text = shapes.get(key);
     if (text === undefined) {
@@ -50,4 +52,13 @@ export async function insertRows<T extends keyof Database & string>(
     }
     await db.executeQuery(CompiledQuery.raw(text, parameters));
   }
+}
+
+/**
+ * Full statements first, then the rest in powers of two: a handful of row counts recur, so the
+ * statements prepared for them are reused (see statement-cache.ts) instead of one per remainder.
+ */
+export function chunkSize(remaining: number, perStatement: number): number {
+  if (remaining >= perStatement) return perStatement;
+  return 2 ** Math.floor(Math.log2(remaining));
 }

@@ -10,6 +10,7 @@ import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'k
 import pg from 'pg';
 import { migrateToLatest } from './migrate.ts';
 import type { Database } from './schema.ts';
+import { cachingDatabase } from './statement-cache.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 export type Tx = Transaction<Database>;
@@ -47,7 +48,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     // only a power cut can lose the last commits, and the ledger's checkpoints bound that.
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('busy_timeout = 5000');
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingDatabase(sqlite) }) });
     dialect = 'sqlite';
   } else if (options.kind === 'postgres') {
     const schema = options.schema;
