@@ -23,6 +23,7 @@ export default defineConfig({
   server: {
     proxy: {
       '/api': 'http://127.0.0.1:8080',
+      '/ledger': 'http://127.0.0.1:8080',
       '/healthz': 'http://127.0.0.1:8080',
     },
   },

@@ -82,7 +82,10 @@ export async function createApp(
   });
   const api = new Api().add(
     ...monitoringRoutes(services),
-    ...ledgerRoutes(ledger, witnesses ? { present: (c) => witnesses.cosigned(c) } : {}),
+    ...ledgerRoutes(
+      ledger,
+      witnesses && witnessPolicy ? { present: (c) => witnesses.cosigned(c), witnesses: witnessPolicy } : {},
+    ),
     ...witnessRoutes(witnesses),
     ...evidenceRoutes(evidence),
   );

@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { leafData } from '../kernel/ledger/append.ts';
 import { bytesEqual, fromBase64, toBase64, utf8 } from '../kernel/ledger/bytes.ts';
 import { type Checkpoint, openCheckpoint } from '../kernel/ledger/checkpoint.ts';
-import { nodeEd25519 } from '../kernel/ledger/ed25519-node.ts';
+import { portableEd25519 } from '../kernel/ledger/ed25519-portable.ts';
 import {
   consistencyProof,
   consistencyProofNodes,
@@ -137,7 +137,9 @@ function readKey(key: string | undefined): NoteVerifier & { origin: string } {
   const text = existsSync(key) ? readFileSync(key, 'utf8').trim() : key.trim();
   try {
     const k = parseEd25519VerifierKey(text);
-    return { ...ed25519Verifier(text, nodeEd25519), origin: k.name };
+    // The browser's verifier, not node:crypto: a member state's CLI and the web app must accept
+    // exactly the same signatures, and sharing the code is what guarantees it.
+    return { ...ed25519Verifier(text, portableEd25519), origin: k.name };
   } catch (e) {
     throw new UsageError(`--key is not a log verifier key: ${(e as Error).message}`);
   }

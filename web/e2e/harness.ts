@@ -31,6 +31,8 @@ export async function ensureWebBuilt(): Promise<void> {
     join(REPO, 'web/index.html'),
     join(REPO, 'vite.config.ts'),
     join(REPO, 'src/monitoring'),
+    // The in-browser ledger check bundles the verifier from here.
+    join(REPO, 'src/kernel/ledger'),
   ];
   if (existsSync(index) && Math.max(...inputs.map(newestMtime)) < statSync(index).mtimeMs) return;
   const { build } = await import('vite');

@@ -160,6 +160,65 @@ describe('operations room in Chromium', () => {
     await expect(problem.textContent()).resolves.toMatch(/no incident 01a22b4e-0000-7000-8000-000000000000/);
   });
 
+  it('shows, checked in the browser, that a demonstration incident and its reports are in the ledger', async () => {
+    const res = await fetch(`${server.url}/api/v1/incidents?status=verified&limit=20`);
+    const { items } = (await res.json()) as { items: { id: string }[] };
+    // Not the incident verified above: its latest change is newer than the checkpoint.
+    const demo = items.find((i) => i.id !== incidentId);
+    expect(demo).toBeDefined();
+    await page.goto(`${server.url}/incidents/${demo!.id}`);
+    const line = page.locator('[data-testid="incident-ledger"]');
+    await line.locator('.badge[data-ledger="verified"]').waitFor();
+    const badge = line.locator('.badge');
+    await expect(badge.textContent()).resolves.toBe('Inclusion verified · not witnessed');
+    await expect(badge.getAttribute('title')).resolves.toMatch(
+      /^Checked in this browser: leaf \d+ \(incident\.transition, .*\) is in the checkpoint of \d+ leaves .* not witnessed/,
+    );
+    await expect(line.locator('.ledger-detail').textContent()).resolves.toMatch(
+      /^leaf \d+ in the checkpoint of \d+ leaves, root .+…; not witnessed: signed by the log only/,
+    );
+
+    const reports = page.locator('[data-testid="report-ledger"] .badge');
+    const n = await page.locator('table.reports tbody tr').count();
+    expect(n).toBeGreaterThan(0);
+    await expect
+      .poll(() => page.locator('[data-testid="report-ledger"] .badge[data-ledger="verified"]').count())
+      .toBe(n);
+    await expect(reports.first().textContent()).resolves.toContain('verified');
+    await page.screenshot({ path: '/tmp/ops-ledger.png', fullPage: true });
+  });
+
+  it('shows the check failing when a proof is tampered with on its way to the browser', async () => {
+    const proofs = /\/api\/v1\/ledger\/inclusion\?/;
+    await page.route(proofs, async (route) => {
+      const response = await route.fetch();
+      const body = (await response.json()) as { leaf: { proof: string[] } | null };
+      if (body.leaf && body.leaf.proof.length > 0) {
+        const hash = Buffer.from(body.leaf.proof[0]!, 'base64');
+        hash[0]! ^= 0x01;
+        body.leaf.proof[0] = hash.toString('base64');
+      }
+      await route.fulfill({ response, json: body });
+    });
+    try {
+      await page.reload();
+      const line = page.locator('[data-testid="incident-ledger"]');
+      await line.locator('.badge[data-ledger="failed"]').waitFor();
+      await expect(line.locator('.badge').textContent()).resolves.toBe('Inclusion check failed');
+      await expect(line.locator('.ledger-detail').textContent()).resolves.toMatch(
+        /does not lead to the checkpoint's root/,
+      );
+      const n = await page.locator('table.reports tbody tr').count();
+      await expect
+        .poll(() => page.locator('[data-testid="report-ledger"] .badge[data-ledger="failed"]').count())
+        .toBe(n);
+    } finally {
+      await page.unroute(proofs);
+    }
+    await page.reload();
+    await page.locator('[data-testid="incident-ledger"] .badge[data-ledger="verified"]').waitFor();
+  });
+
   it('shows the daily report with its 30-day chart and the compliance determination', async () => {
     await page.getByRole('link', { name: 'Daily report' }).click();
     await page.waitForURL('**/daily');

@@ -16,6 +16,7 @@ import { MerkleTree } from './merkle-tree.ts';
 import { ed25519Verifier } from './note.ts';
 import { ledgerRoutes } from './routes.ts';
 import { parseEntryBundle } from './tiles.ts';
+import { generateWitnessKey } from './witness-key.ts';
 
 const dialect = DIALECTS[0]!;
 
@@ -142,5 +143,86 @@ describe(`ledger routes on ${dialect.name}`, () => {
       expect(res.json().field, url).toBe(field);
     }
     expect((await get('/api/v1/ledger/records/report/nope')).statusCode).toBe(404);
+  });
+
+  it("proves a record's latest leaf below a given size in one call, across the kinds it is written under", async () => {
+    const cp = (await get('/api/v1/ledger/checkpoint')).json();
+    const root = fromBase64(cp.root);
+    const r7 = (await get(`/api/v1/ledger/inclusion?id=r-7&kinds=report&size=${cp.size}`)).json();
+    expect(r7).toMatchObject({ id: 'r-7', treeSize: cp.size, laterLeafIndexes: [] });
+    expect(r7.leaf).toMatchObject({ kind: 'report', leafIndex: 7 });
+    const leaf = fromBase64(r7.leaf.leafHash);
+    expect(leaf).toEqual(leafHash(utf8(leafData('report', 'r-7', r7.leaf.at, r7.leaf.commitment))));
+    verifyInclusion(7, cp.size, leaf, r7.leaf.proof.map(fromBase64), root);
+    // Against an older size the same call proves into that tree, or says the record is not in it.
+    const old = (await get('/api/v1/ledger/inclusion?id=r-7&kinds=report&size=8')).json();
+    expect(old.leaf.leafIndex).toBe(7);
+    const before = (await get('/api/v1/ledger/inclusion?id=r-7&kinds=report&size=7')).json();
+    expect(before).toMatchObject({ treeSize: 7, leaf: null });
+
+    // An incident changes under several kinds; the latest leaf below the size wins.
+    await store.transaction((trx) =>
+      appendLeaves(
+        trx,
+        ['incident.transition', 'incident.split', 'incident.transition'].map((kind, i) => ({
+          kind,
+          recordId: 'inc-1',
+          content: { i },
+          at: '2026-11-02T10:00:00.000Z',
+        })),
+      ),
+    );
+    const made = (await http.inject({ method: 'POST', url: '/api/v1/ledger/checkpoints' })).json();
+    const kinds = 'incident.transition,incident.split,incident.merged';
+    const now = (await get(`/api/v1/ledger/inclusion?id=inc-1&kinds=${kinds}&size=${made.size}`)).json();
+    expect(now.leaf).toMatchObject({ kind: 'incident.transition', leafIndex: made.size - 1 });
+    verifyInclusion(
+      made.size - 1,
+      made.size,
+      fromBase64(now.leaf.leafHash),
+      now.leaf.proof.map(fromBase64),
+      fromBase64(made.root),
+    );
+    const mid = (await get(`/api/v1/ledger/inclusion?id=inc-1&kinds=${kinds}&size=${made.size - 1}`)).json();
+    expect(mid.leaf).toMatchObject({ kind: 'incident.split', leafIndex: made.size - 2 });
+    // The later transition is known from the transition leaf below the size.
+    expect(mid.laterLeafIndexes).toEqual([made.size - 1]);
+    const none = (
+      await get(`/api/v1/ledger/inclusion?id=inc-1&kinds=incident.merged&size=${made.size}`)
+    ).json();
+    expect(none.leaf).toBeNull();
+
+    for (const [url, field] of [
+      [`/api/v1/ledger/inclusion?id=r-1&kinds=report&size=${made.size + 1}`, 'size'],
+      ['/api/v1/ledger/inclusion?id=r-1&kinds=&size=1', 'kinds'],
+      ['/api/v1/ledger/inclusion?id=r-1&kinds=report,,x&size=1', 'kinds'],
+      ['/api/v1/ledger/inclusion?id=r-1&kinds=report', 'size'],
+      ['/api/v1/ledger/inclusion?kinds=report&size=1', 'id'],
+    ] as const) {
+      const res = await get(url);
+      expect(res.statusCode, url).toBe(400);
+      expect(res.json().code, url).toBe('validation_failed');
+      expect(String(res.json().field), url).toMatch(new RegExp(`^${field}`));
+    }
+  });
+
+  it("publishes the configured witnesses' keys and quorum, and none when there are none", async () => {
+    expect((await get('/api/v1/ledger/witnesses')).json()).toEqual({ quorum: 0, witnesses: [] });
+    const witness = generateWitnessKey('witness.routes.invalid');
+    const withWitnesses = await buildServer({
+      api: new Api().add(
+        ...ledgerRoutes(new LedgerService(store, key), {
+          witnesses: { quorum: 1, witnesses: [{ name: witness.name, vkey: witness.vkey }] },
+        }),
+      ),
+      logger: pino({ level: 'silent' }),
+    });
+    try {
+      const res = await withWitnesses.inject({ method: 'GET', url: '/api/v1/ledger/witnesses' });
+      expect(res.json()).toEqual({ quorum: 1, witnesses: [{ name: witness.name, vkey: witness.vkey }] });
+      expect(JSON.stringify(res.json())).not.toContain('PRIVATE');
+    } finally {
+      await withWitnesses.close();
+    }
   });
 });

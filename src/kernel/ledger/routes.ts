@@ -63,10 +63,35 @@ function tileFromUrl(prefix: string, wildcard: string) {
 
 const wildcard = z.object({ '*': z.string().max(200) });
 
+/** The member witnesses a deployment trusts: public keys only, as witnesses.json lists them. */
+export interface PublishedWitnesses {
+  quorum: number;
+  witnesses: readonly { name: string; vkey: string }[];
+}
+
 export interface LedgerRouteOptions {
   /** Adds the witnesses' cosignatures gathered so far to a checkpoint before it is served. */
   present?: (checkpoint: SignedCheckpoint) => Promise<SignedCheckpoint>;
+  /** The configured witnesses, so a reader can check their cosignatures; none when absent. */
+  witnesses?: PublishedWitnesses;
 }
+
+const witnessesSchema = z.object({
+  quorum: z.number().int().describe('cosignatures a checkpoint needs to count as witnessed; 0 when none'),
+  witnesses: z.array(
+    z.object({
+      name: z.string(),
+      vkey: z.string().describe('cosignature verifier key (signed-note type 0x04)'),
+    }),
+  ),
+});
+
+/** A record is written under several kinds as it changes (an incident: transition, split, merged). */
+const kindList = z
+  .string()
+  .max(1000)
+  .transform((s) => s.split(','))
+  .pipe(z.array(z.string().min(1, 'a kind is not empty').max(100)).min(1).max(10, 'at most 10 kinds'));
 
 export function ledgerRoutes(ledger: LedgerService, options: LedgerRouteOptions = {}): RouteSpec[] {
   const latest = async () => (await ledger.latestCheckpoint()) ?? (await ledger.checkpoint());
@@ -199,6 +224,91 @@ export function ledgerRoutes(ledger: LedgerService, options: LedgerRouteOptions 
           leafIndexes: p.leafIndexes,
         };
       },
+    }),
+    route({
+      method: 'GET',
+      url: '/api/v1/ledger/inclusion',
+      operationId: 'getRecordInclusion',
+      summary: "A record's latest leaf in the tree of a size, with its inclusion proof",
+      description:
+        'The browser and other readers ask against the size of a checkpoint they verified (the latest witnessed one), so the proof ties the record to a root they already trust. leaf is null when the record has no leaf of these kinds below size: it was recorded later, or never under these kinds. laterLeafIndexes lists leaves of the record past size that are known from the kinds that had one below it.',
+      tags: ['ledger'],
+      query: z.object({ id: z.string().min(1).max(200), kinds: kindList, size }),
+      responses: {
+        200: {
+          description: 'The leaf and its proof, or null',
+          schema: z.object({
+            id: z.string(),
+            treeSize: z.number().int(),
+            leaf: z
+              .object({
+                kind: z.string(),
+                leafIndex: z.number().int(),
+                leafHash: z.string().describe('base64'),
+                commitment: z.string().describe('hex SHA-256(salt || canonical content)'),
+                at: z.string(),
+                proof: proofSchema,
+              })
+              .nullable(),
+            laterLeafIndexes: z.array(z.number().int()),
+          }),
+        },
+      },
+      errors: ['validation_failed'],
+      handler: async ({ query }) =>
+        asProblem(async () => {
+          const stored = await ledger.treeSize();
+          if (query.size > stored) {
+            throw new LedgerRangeError(`size ${query.size} is beyond the tree's ${stored} leaves`, 'size');
+          }
+          const kinds = [...new Set(query.kinds)];
+          // One lookup per kind; a record has a handful of kinds, and each lookup is indexed.
+          const found = [];
+          for (const kind of kinds) {
+            const p = await ledger.proofForRecord(kind, query.id, query.size);
+            if (p !== undefined) found.push(p);
+          }
+          const latest = found.reduce<(typeof found)[number] | undefined>(
+            (a, b) => (a === undefined || b.leafIndex > a.leafIndex ? b : a),
+            undefined,
+          );
+          const later = found.flatMap((p) => p.leafIndexes.filter((i) => i >= query.size));
+          return {
+            id: query.id,
+            treeSize: query.size,
+            leaf: latest
+              ? {
+                  kind: latest.kind,
+                  leafIndex: latest.leafIndex,
+                  leafHash: toBase64(latest.leafHash),
+                  commitment: latest.commitment,
+                  at: latest.at,
+                  proof: latest.proof.map(toBase64),
+                }
+              : null,
+            laterLeafIndexes: later.sort((a, b) => a - b),
+          };
+        }),
+    }),
+    route({
+      method: 'GET',
+      url: '/api/v1/ledger/witnesses',
+      operationId: 'getLedgerWitnesses',
+      summary: 'The member witnesses whose cosignatures count, with their keys and the quorum',
+      description:
+        'Readers check cosignatures with these keys. Like /ledger/vkey they come from the log itself: a member state checks them against the keys it exchanged with the other witnesses.',
+      tags: ['ledger'],
+      responses: {
+        200: {
+          description: 'The witnesses; an empty list when none are configured',
+          schema: witnessesSchema,
+        },
+      },
+      errors: [],
+      handler: async () => ({
+        quorum: options.witnesses?.quorum ?? 0,
+        witnesses: (options.witnesses?.witnesses ?? []).map((w) => ({ name: w.name, vkey: w.vkey })),
+      }),
     }),
     route({
       method: 'GET',

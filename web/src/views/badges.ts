@@ -2,6 +2,7 @@
 import type { IncidentStatus } from '../api.ts';
 import { h } from '../dom.ts';
 import { words } from '../format.ts';
+import { describeInclusion, type InclusionStatus } from '../inclusion-check.ts';
 import { STATUS_COLOURS, ZONE_COLOURS } from '../map-style.ts';
 
 const DARK_TEXT = new Set<IncidentStatus>(['rejected', 'duplicate']);
@@ -16,6 +17,37 @@ export function statusBadge(status: IncidentStatus): HTMLElement {
     },
     words(status),
   );
+}
+
+const LEDGER_COLOURS: Record<InclusionStatus['state'], { background: string; color: string }> = {
+  verified: { background: '#166534', color: '#ffffff' },
+  pending: { background: '#e5e7eb', color: '#1f2937' },
+  failed: { background: '#b91c1c', color: '#ffffff' },
+};
+
+/**
+ * Whether a record's inclusion in the ledger verified in this browser: a badge, with the tree size
+ * and root on a line after it and the full explanation as its tooltip.
+ */
+export function ledgerBadge(status: InclusionStatus): (HTMLElement | string)[] {
+  const { label, detail, title } = describeInclusion(status);
+  const colours = LEDGER_COLOURS[status.state];
+  const witnessed = status.state === 'verified' ? String(status.checkpoint.witnessed) : null;
+  return [
+    h(
+      'span',
+      {
+        class: 'badge',
+        'data-ledger': status.state,
+        'data-witnessed': witnessed,
+        title,
+        style: `background:${colours.background};color:${colours.color}`,
+      },
+      label,
+    ),
+    ' ',
+    h('small', { class: 'muted ledger-detail' }, detail),
+  ];
 }
 
 export function legend(): HTMLElement {

@@ -15,6 +15,7 @@ import {
   formatTime,
   words,
 } from '../format.ts';
+import { InclusionChecker, type InclusionStatus, RECORD_KINDS, type RecordRef } from '../inclusion-check.ts';
 import { SOURCES } from '../map-style.ts';
 import { type AppMap, createMap, loadGeography, setSourceData } from '../map-view.ts';
 import { incidentPath } from '../router.ts';
@@ -26,11 +27,20 @@ import {
   checkTransition,
   nextStatuses,
 } from '../verification.ts';
-import { statusBadge } from './badges.ts';
+import { ledgerBadge, statusBadge } from './badges.ts';
 import { type Field, field, onAction, rememberedActor } from './forms.ts';
 import type { ViewContext } from './view.ts';
 
 type Report = IncidentDetail['reports'][number];
+
+const CHECKING: InclusionStatus = {
+  state: 'pending',
+  code: 'checking',
+  reason: 'checking the inclusion proof in this browser',
+};
+
+/** At most this many proofs in flight, so a large incident does not queue the page's other requests. */
+const LEDGER_CONCURRENCY = 4;
 
 export function incidentPage(root: HTMLElement, _ctx: ViewContext, id: string): () => void {
   document.title = 'Incident — Guarantor';
@@ -75,6 +85,13 @@ export function incidentPage(root: HTMLElement, _ctx: ViewContext, id: string): 
 
   function render(detail: IncidentDetail): void {
     document.title = `Incident ${detail.id.slice(0, 8)}… (${words(detail.status)}) — Guarantor`;
+    const incidentLedger = h(
+      'p',
+      { class: 'ledger-line', 'data-testid': 'incident-ledger', 'aria-live': 'polite' },
+      'Ledger: ',
+      ledgerBadge(CHECKING),
+    );
+    const reportLedger = new Map<string, HTMLElement>();
     mount(
       root,
       h(
@@ -98,6 +115,7 @@ export function incidentPage(root: HTMLElement, _ctx: ViewContext, id: string): 
             'Printable spot report',
           ),
         ),
+        incidentLedger,
       ),
       flash,
       detail.mergedInto
@@ -126,11 +144,53 @@ export function incidentPage(root: HTMLElement, _ctx: ViewContext, id: string): 
         ),
       ),
       detail.mergedInto ? null : verification(detail),
-      reportsSection(detail),
+      reportsSection(detail, reportLedger),
       detail.mergedInto ? null : mergeSection(detail),
       historySection(detail),
     );
     showOnMap(detail);
+    checkLedger(detail, incidentLedger, reportLedger);
+  }
+
+  /** Verifies, in this browser, the incident's and each report's inclusion in the ledger. */
+  function checkLedger(
+    detail: IncidentDetail,
+    incidentSlot: HTMLElement,
+    reportSlots: Map<string, HTMLElement>,
+  ) {
+    const checker = new InclusionChecker();
+    const jobs: { record: RecordRef; show: (status: InclusionStatus) => void }[] = [
+      {
+        record: { id: detail.id, kinds: RECORD_KINDS.incident },
+        show: (status) => mount(incidentSlot, 'Ledger: ', ledgerBadge(incidentStatus(detail, status))),
+      },
+      ...detail.reports.flatMap((r) => {
+        const slot = reportSlots.get(r.id);
+        return slot
+          ? [
+              {
+                record: { id: r.id, kinds: RECORD_KINDS.report },
+                show: (s: InclusionStatus) => mount(slot, ledgerBadge(s)),
+              },
+            ]
+          : [];
+      }),
+    ];
+    let next = 0;
+    const worker = async () => {
+      for (let i = next++; i < jobs.length; i = next++) {
+        const job = jobs[i]!;
+        const status = await checker.check(job.record).catch(
+          (e: unknown): InclusionStatus => ({
+            state: 'failed',
+            reason: String((e as Error)?.message ?? e),
+          }),
+        );
+        if (disposed) return;
+        job.show(status);
+      }
+    };
+    for (let n = 0; n < Math.min(LEDGER_CONCURRENCY, jobs.length); n++) void worker();
   }
 
   function showOnMap(detail: IncidentDetail): void {
@@ -312,7 +372,7 @@ export function incidentPage(root: HTMLElement, _ctx: ViewContext, id: string): 
     return form;
   }
 
-  function reportsSection(detail: IncidentDetail): HTMLElement {
+  function reportsSection(detail: IncidentDetail, ledgerSlots: Map<string, HTMLElement>): HTMLElement {
     const boxes = detail.reports.map((r) =>
       h('input', {
         type: 'checkbox',
@@ -346,10 +406,19 @@ export function incidentPage(root: HTMLElement, _ctx: ViewContext, id: string): 
             'Zones',
             'Claimed attribution',
             'Link',
+            'Ledger',
           ].map((c) => h('th', { scope: 'col' }, c)),
         ),
       ),
-      h('tbody', {}, ...detail.reports.map((r, i) => reportRow(r, canSplit ? boxes[i]! : null))),
+      h(
+        'tbody',
+        {},
+        ...detail.reports.map((r, i) => {
+          const slot = h('td', { class: 'ledger', 'data-testid': 'report-ledger' }, ledgerBadge(CHECKING));
+          ledgerSlots.set(r.id, slot);
+          return reportRow(r, canSplit ? boxes[i]! : null, slot);
+        }),
+      ),
     );
     return h(
       'section',
@@ -360,7 +429,7 @@ export function incidentPage(root: HTMLElement, _ctx: ViewContext, id: string): 
     );
   }
 
-  function reportRow(r: Report, box: HTMLInputElement | null): HTMLElement {
+  function reportRow(r: Report, box: HTMLInputElement | null, ledgerCell: HTMLElement): HTMLElement {
     const zone = r.zone;
     const zoneText = [
       zone?.contactLineKm !== null && zone?.contactLineKm !== undefined
@@ -422,6 +491,7 @@ export function incidentPage(root: HTMLElement, _ctx: ViewContext, id: string): 
         r.link ? [h('strong', {}, r.link.score.toFixed(2)), h('br'), h('small', {}, r.link.reason)] : '—',
         r.notes ? [h('br'), h('small', { class: 'muted' }, `Notes: ${r.notes}`)] : null,
       ),
+      ledgerCell,
     );
   }
 
@@ -537,6 +607,20 @@ export function incidentPage(root: HTMLElement, _ctx: ViewContext, id: string): 
   return () => {
     disposed = true;
     appMap?.map.remove();
+  };
+}
+
+/**
+ * An incident gets leaves of its own only when an analyst (or correlation merging it) changes it, so
+ * one never changed has none: say that rather than leave it looking late.
+ */
+function incidentStatus(detail: IncidentDetail, status: InclusionStatus): InclusionStatus {
+  if (status.state !== 'pending' || status.code !== 'not_in_checkpoint') return status;
+  if (detail.history.some((e) => e.action !== 'created')) return status;
+  return {
+    ...status,
+    reason:
+      'no ledger entry of its own yet: an incident is written to the ledger when it is triaged, split or merged; each of its reports is checked below',
   };
 }
 
