@@ -4,6 +4,7 @@ import * as m0002 from './migrations/0002-ledger.ts';
 import * as m0003 from './migrations/0003-witness.ts';
 import * as m0004 from './migrations/0004-devices.ts';
 import * as m0005 from './migrations/0005-evidence.ts';
+import * as m0006 from './migrations/0006-access.ts';
 
 /** Migrations live in code (not read from a folder at run time) so the CLI and tests find them anywhere. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -12,6 +13,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003-witness': m0003,
   '0004-devices': m0004,
   '0005-evidence': m0005,
+  '0006-access': m0006,
 };
 
 class CodeMigrationProvider implements MigrationProvider {

@@ -226,7 +226,89 @@ export interface DeviceTable {
   revoked_reason: string | null;
 }
 
+/** A person's account. Booleans are 0/1; `roles` is a JSON array of role names (access/roles.ts). */
+export interface AccountTable {
+  id: string;
+  participant: string;
+  username: string;
+  /** The username in lower case; unique. */
+  username_key: string;
+  display_name: string;
+  /** argon2id, PHC string. */
+  password_hash: string;
+  roles: string;
+  /** base32; null until enrolment starts. */
+  totp_secret: string | null;
+  totp_enabled: number;
+  totp_last_step: number | null;
+  disabled: number;
+  failed_attempts: number;
+  last_failure_at: string | null;
+  locked_until: string | null;
+  /** 1 for the demonstration's accounts. */
+  demo: number;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A signed-in session; `id` is the SHA-256 of the token, never the token. */
+export interface SessionTable {
+  id: string;
+  account_id: string;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+  revoked_at: string | null;
+  /** SHA-256 of the session's CSRF token, hex. */
+  csrf_hash: string;
+  address: string | null;
+  user_agent: string | null;
+}
+
+/** An API token of a person (`account_id`) or a machine (`machine`); stored as its SHA-256. */
+export interface ApiTokenTable {
+  id: string;
+  token_hash: string;
+  account_id: string | null;
+  machine: string | null;
+  participant: string;
+  /** JSON array of actions. */
+  scopes: string;
+  name: string;
+  created_by: string;
+  created_at: string;
+  expires_at: string;
+  revoked_at: string | null;
+  last_used_at: string | null;
+}
+
+/** Failed sign-ins from one address (an IPv6 one cut to its /64). */
+export interface SignInThrottleTable {
+  address: string;
+  failures: number;
+  last_failure_at: string;
+  locked_until: string | null;
+}
+
+/** A sign-in, failure or account change; each has its `access` ledger leaf committing to it. */
+export interface AccessEventTable {
+  id: string;
+  at: string;
+  event: string;
+  account_id: string | null;
+  participant: string | null;
+  actor: string;
+  address: string | null;
+  /** JSON object, free of secrets and control characters. */
+  details: string;
+}
+
 export interface Database {
+  accounts: AccountTable;
+  sessions: SessionTable;
+  api_tokens: ApiTokenTable;
+  sign_in_throttle: SignInThrottleTable;
+  access_events: AccessEventTable;
   devices: DeviceTable;
   meta: MetaTable;
   participants: ParticipantTable;

@@ -1,0 +1,194 @@
+/**
+ * Making and changing accounts (passwords: password-change.ts). Each change is one transaction with
+ * its access event and ledger leaf; disabling ends the sessions and tokens in that same transaction.
+ * Argon2 hashing happens before the transaction, so the write lock is never held for it.
+ */
+import { Problem } from '../kernel/http/errors.ts';
+import { parseOr400 } from '../kernel/http/validate.ts';
+import { uuid7 } from '../kernel/ids/uuid7.ts';
+import type { AccountTable } from '../kernel/store/schema.ts';
+import type { Tx } from '../kernel/store/store.ts';
+import type { AccessContext, Actor } from './access-context.ts';
+import { recordAccessEvent } from './access-events.ts';
+import {
+  type Account,
+  accountFromRow,
+  type NewAccount,
+  newAccountSchema,
+  personRolesSchema,
+  usernameKey,
+} from './account-model.ts';
+import { hashPassword, PASSWORD_PROBLEMS, passwordProblem } from './password.ts';
+import type { Role } from './roles.ts';
+import { revokeAllSessions } from './sessions.ts';
+
+/** Throws `password_rejected` naming the rule the password breaks. */
+export function checkPassword(password: string, username: string, field = 'password'): void {
+  const problem = passwordProblem(password, username);
+  if (problem) throw new Problem('password_rejected', PASSWORD_PROBLEMS[problem], { field });
+}
+
+export async function accountRow(trx: Tx, id: string): Promise<AccountTable> {
+  const row = await trx.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw new Problem('not_found', `no account ${id}`);
+  return row;
+}
+
+/**
+ * `demo` marks a demonstration account, which is let off TOTP (see `totpRequired`); it is an option
+ * apart from the input so no request body can set it.
+ */
+export async function createAccount(
+  ctx: AccessContext,
+  input: NewAccount,
+  actor: Actor,
+  options: { demo?: boolean } = {},
+): Promise<Account> {
+  const valid = parseOr400(newAccountSchema, input);
+  checkPassword(valid.password, valid.username);
+  const passwordHash = await hashPassword(valid.password);
+  const at = ctx.now().toISOString();
+  return ctx.store.transaction(async (trx) => {
+    const key = usernameKey(valid.username)!;
+    const taken = await trx
+      .selectFrom('accounts')
+      .select('id')
+      .where('username_key', '=', key)
+      .executeTakeFirst();
+    if (taken) throw new Problem('username_taken', undefined, { field: 'username' });
+    const row: AccountTable = {
+      id: uuid7(),
+      participant: valid.participant,
+      username: valid.username,
+      username_key: key,
+      display_name: valid.displayName,
+      password_hash: passwordHash,
+      roles: JSON.stringify(valid.roles),
+      totp_secret: null,
+      totp_enabled: 0,
+      totp_last_step: null,
+      disabled: 0,
+      failed_attempts: 0,
+      last_failure_at: null,
+      locked_until: null,
+      demo: options.demo ? 1 : 0,
+      created_at: at,
+      updated_at: at,
+    };
+    await trx.insertInto('accounts').values(row).execute();
+    await recordAccessEvent(trx, {
+      event: 'account.created',
+      at,
+      accountId: row.id,
+      participant: row.participant,
+      actor,
+      address: null,
+      details: { username: row.username, roles: valid.roles, demo: row.demo === 1 },
+    });
+    return accountFromRow(row);
+  });
+}
+
+export async function getAccount(ctx: AccessContext, id: string): Promise<Account | undefined> {
+  const row = await ctx.store.db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
+  return row && accountFromRow(row);
+}
+
+export async function findAccount(ctx: AccessContext, username: string): Promise<Account | undefined> {
+  const key = usernameKey(username);
+  if (key === undefined) return undefined;
+  const row = await ctx.store.db
+    .selectFrom('accounts')
+    .selectAll()
+    .where('username_key', '=', key)
+    .executeTakeFirst();
+  return row && accountFromRow(row);
+}
+
+export async function listAccounts(
+  ctx: AccessContext,
+  filter: { participant?: string } = {},
+): Promise<Account[]> {
+  let q = ctx.store.db.selectFrom('accounts').selectAll();
+  if (filter.participant !== undefined) q = q.where('participant', '=', filter.participant);
+  return (await q.orderBy('username_key').execute()).map(accountFromRow);
+}
+
+export async function setRoles(
+  ctx: AccessContext,
+  id: string,
+  roles: Role[],
+  actor: Actor,
+): Promise<Account> {
+  const valid = parseOr400(personRolesSchema, roles);
+  const at = ctx.now().toISOString();
+  return ctx.store.transaction(async (trx) => {
+    const row = await accountRow(trx, id);
+    const before = accountFromRow(row).roles;
+    await trx
+      .updateTable('accounts')
+      .set({ roles: JSON.stringify(valid), updated_at: at })
+      .where('id', '=', id)
+      .execute();
+    await recordAccessEvent(trx, {
+      event: 'account.roles_changed',
+      at,
+      accountId: id,
+      participant: row.participant,
+      actor,
+      address: null,
+      details: { from: before, to: valid },
+    });
+    return accountFromRow({ ...row, roles: JSON.stringify(valid), updated_at: at });
+  });
+}
+
+/** Disables the account and ends its sessions and API tokens at once. */
+export async function disableAccount(ctx: AccessContext, id: string, actor: Actor): Promise<Account> {
+  const at = ctx.now().toISOString();
+  return ctx.store.transaction(async (trx) => {
+    const row = await accountRow(trx, id);
+    await trx.updateTable('accounts').set({ disabled: 1, updated_at: at }).where('id', '=', id).execute();
+    const sessionsEnded = await revokeAllSessions(trx, id, at);
+    const tokens = await trx
+      .updateTable('api_tokens')
+      .set({ revoked_at: at })
+      .where('account_id', '=', id)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    await recordAccessEvent(trx, {
+      event: 'account.disabled',
+      at,
+      accountId: id,
+      participant: row.participant,
+      actor,
+      address: null,
+      details: { sessionsEnded, tokensRevoked: Number(tokens.numUpdatedRows) },
+    });
+    return accountFromRow({ ...row, disabled: 1, updated_at: at });
+  });
+}
+
+export async function enableAccount(ctx: AccessContext, id: string, actor: Actor): Promise<Account> {
+  const at = ctx.now().toISOString();
+  return ctx.store.transaction(async (trx) => {
+    const row = await accountRow(trx, id);
+    const cleared = {
+      disabled: 0,
+      failed_attempts: 0,
+      last_failure_at: null,
+      locked_until: null,
+      updated_at: at,
+    };
+    await trx.updateTable('accounts').set(cleared).where('id', '=', id).execute();
+    await recordAccessEvent(trx, {
+      event: 'account.enabled',
+      at,
+      accountId: id,
+      participant: row.participant,
+      actor,
+      address: null,
+    });
+    return accountFromRow({ ...row, ...cleared });
+  });
+}
