@@ -11,6 +11,7 @@ import type { ReportTable } from '../kernel/store/schema.ts';
 import type { Tx } from '../kernel/store/store.ts';
 import { Correlator, candidateWindow, type StoredIncident } from './correlate.ts';
 import type { Geography } from './enrich.ts';
+import { bumpRevision } from './incident-model.ts';
 import { figuresOf } from './incident-refresh.ts';
 import type { EventType, WeaponClass } from './report-schema.ts';
 import type { CorrelationReport } from './types.ts';
@@ -166,6 +167,7 @@ export async function correlateNewReports(
     merged_into: null,
     created_at: now,
     updated_at: now,
+    revision: 0,
   }));
   await insertRows(trx, 'incidents', values);
 
@@ -177,14 +179,14 @@ export async function correlateNewReports(
         await trx.updateTable('reports').set({ incident_id: into }).where('incident_id', '=', id).execute();
         await trx
           .updateTable('incidents')
-          .set({ merged_into: into, updated_at: now })
+          .set({ merged_into: into, updated_at: now, revision: bumpRevision })
           .where('id', '=', id)
           .execute();
       }
       for (const id of storedTouched) {
         await trx
           .updateTable('incidents')
-          .set({ ...figuresFor(id), updated_at: now })
+          .set({ ...figuresFor(id), updated_at: now, revision: bumpRevision })
           .where('id', '=', id)
           .execute();
       }

@@ -1,4 +1,5 @@
 /** An incident as the API returns it, and its mapping from the database row. */
+import { sql } from 'kysely';
 import type { IncidentEventTable, IncidentTable } from '../kernel/store/schema.ts';
 import type { EventCounts } from './event-counts.ts';
 import type { AssessedAttribution } from './incident-status.ts';
@@ -85,3 +86,6 @@ export function historyFromRow(r: IncidentEventTable): IncidentHistoryEntry {
     details: r.details ? (JSON.parse(r.details) as Record<string, unknown>) : null,
   };
 }
+
+/** Set on every update of an incident row, so cached publications see that it changed. */
+export const bumpRevision = sql<number>`revision + 1`;

@@ -6,6 +6,7 @@ import type { IncidentTable, ReportTable } from '../kernel/store/schema.ts';
 import type { Tx } from '../kernel/store/store.ts';
 import { type Geography, oblastOf } from './enrich.ts';
 import { countIncidentEvents } from './event-counts.ts';
+import { bumpRevision } from './incident-model.ts';
 import { isLongSpan } from './overlapping-incidents.ts';
 import { reportFromRow } from './report-model.ts';
 import type { EventType } from './report-schema.ts';
@@ -124,7 +125,7 @@ export async function refreshIncidents(
       const figures = figuresOf(reports, geography, centroidFor?.(id));
       await trx
         .updateTable('incidents')
-        .set({ ...figures, updated_at: now })
+        .set({ ...figures, updated_at: now, revision: bumpRevision })
         .where('id', '=', id)
         .execute();
     }

@@ -11,6 +11,7 @@ import type { Database, IncidentTable } from '../kernel/store/schema.ts';
 import type { Store, Tx } from '../kernel/store/store.ts';
 import type { GeographyService } from './geography-service.ts';
 import {
+  bumpRevision,
   historyFromRow,
   type Incident,
   type IncidentHistoryEntry,
@@ -145,6 +146,7 @@ export class IncidentService {
         .set({
           status: t.to,
           updated_at: now,
+          revision: bumpRevision,
           ...(attribution
             ? {
                 attribution_party: attribution.party,
@@ -213,6 +215,7 @@ export class IncidentService {
           locked: 1,
           created_at: now,
           updated_at: now,
+          revision: 0,
           attribution_party: null,
           attribution_confidence: null,
           attribution_basis: null,
@@ -230,7 +233,11 @@ export class IncidentService {
           .where('id', 'in', moving.slice(i, i + 400))
           .execute();
       }
-      await trx.updateTable('incidents').set({ locked: 1 }).where('id', '=', id).execute();
+      await trx
+        .updateTable('incidents')
+        .set({ locked: 1, updated_at: now, revision: bumpRevision })
+        .where('id', '=', id)
+        .execute();
       await refreshIncidents(trx, [id, newId], now, geography);
       const details = { from: id, to: newId, reportIds: moving.sort() };
       const entries = [id, newId].map((incident) => ({
@@ -283,10 +290,14 @@ export class IncidentService {
       await trx.updateTable('reports').set({ incident_id: id }).where('incident_id', 'in', others).execute();
       await trx
         .updateTable('incidents')
-        .set({ merged_into: id, updated_at: now })
+        .set({ merged_into: id, updated_at: now, revision: bumpRevision })
         .where('id', 'in', others)
         .execute();
-      await trx.updateTable('incidents').set({ locked: 1 }).where('id', '=', id).execute();
+      await trx
+        .updateTable('incidents')
+        .set({ locked: 1, updated_at: now, revision: bumpRevision })
+        .where('id', '=', id)
+        .execute();
       await refreshIncidents(trx, [id], now, geography);
       const details = { into: id, absorbed: others.sort() };
       await trx

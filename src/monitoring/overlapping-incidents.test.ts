@@ -23,6 +23,7 @@ function incident(id: string, first: string, last: string, merged: string | null
     counts: '{}',
     weapon_violation: 0,
     long_span: isLongSpan(first, last) ? 1 : 0,
+    revision: 0,
     locked: 0,
     attribution_party: null,
     attribution_confidence: null,

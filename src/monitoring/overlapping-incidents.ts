@@ -4,7 +4,7 @@
  * before it: an index range on first_observed finds those. The few that span more than a day
  * (long merges, week-long observations) carry `long_span = 1` and are looked up on their own index.
  */
-import type { Kysely, SelectQueryBuilder } from 'kysely';
+import { type Kysely, type SelectQueryBuilder, sql } from 'kysely';
 import type { Database, IncidentTable } from '../kernel/store/schema.ts';
 
 const DAY_MS = 86_400_000;
@@ -55,4 +55,24 @@ export function overlappingSpans(
   toIso: string,
 ): Promise<Pick<IncidentTable, 'status' | 'first_observed' | 'last_observed'>[]> {
   return overlapping(db, fromIso, toIso, (q) => q.select(['status', 'first_observed', 'last_observed']));
+}
+
+/**
+ * What changes whenever any incident overlapping the period changes: how many there are, the sum of
+ * their revisions (every update bumps one) and the latest update. An incident merged away leaves the
+ * set and lowers the count; a new one raises the latest update. Cheap next to loading the incidents.
+ */
+export async function overlappingFingerprint(
+  db: Kysely<Database>,
+  fromIso: string,
+  toIso: string,
+): Promise<string> {
+  const parts = await overlapping(db, fromIso, toIso, (q) =>
+    q.select([
+      sql<number>`count(*)`.as('n'),
+      sql<number | null>`sum(revision)`.as('revisions'),
+      sql<string | null>`max(updated_at)`.as('latest'),
+    ]),
+  );
+  return parts.map((p) => `${Number(p.n)}.${Number(p.revisions ?? 0)}.${p.latest ?? ''}`).join('/');
 }

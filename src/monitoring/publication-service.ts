@@ -22,7 +22,7 @@ import {
 import { type DaySummary, summariseDays } from './daily-summary.ts';
 import { OBLASTS } from './geo/oblasts.ts';
 import { incidentFromRow } from './incident-model.ts';
-import { overlappingIncidents, overlappingSpans } from './overlapping-incidents.ts';
+import { overlappingFingerprint, overlappingIncidents, overlappingSpans } from './overlapping-incidents.ts';
 import { reportFromRow } from './report-model.ts';
 import { type SpotReport, spotReport } from './spot-report-render.ts';
 import type { IncidentStatus } from './types.ts';
@@ -98,7 +98,11 @@ const caches = new WeakMap<Kysely<Database>, Map<string, unknown>>();
 
 /** A publication built once per state of the record; the oldest entries make room for new ones. */
 async function cached<T>(db: Kysely<Database>, key: string, build: () => Promise<T>): Promise<T> {
-  const versioned = `${key}@${await recordVersion(db)}`;
+  return remembered(db, `${key}@${await recordVersion(db)}`, build);
+}
+
+/** Built once per key, which must name everything the publication depends on. */
+async function remembered<T>(db: Kysely<Database>, versioned: string, build: () => Promise<T>): Promise<T> {
   let cache = caches.get(db);
   if (!cache) {
     cache = new Map();
@@ -111,8 +115,20 @@ async function cached<T>(db: Kysely<Database>, key: string, build: () => Promise
   return value;
 }
 
-export function dailyReport(db: Kysely<Database>, date: string): Promise<DailyReport> {
-  return cached(db, `daily:${date}`, () => buildDaily(db, date));
+/**
+ * A day's report changes only when an incident overlapping that day changes, so it is kept per day
+ * under the day's own fingerprint: live ingest about today does not make past days rebuild.
+ */
+export async function dailyReport(db: Kysely<Database>, date: string): Promise<DailyReport> {
+  const start = new Date(utcDayStart(date)).toISOString();
+  const end = new Date(utcDayStart(addDays(date, 1))).toISOString();
+  const [incidents, sectors, demo] = await Promise.all([
+    overlappingFingerprint(db, start, end),
+    sectorNames(db),
+    isDemo(db),
+  ]);
+  const names = sectors.map((s) => `${s.id}=${s.name}`).join(',');
+  return remembered(db, `daily:${date}@${incidents}|${names}|${demo}`, () => buildDaily(db, date));
 }
 
 async function buildDaily(db: Kysely<Database>, date: string): Promise<DailyReport> {

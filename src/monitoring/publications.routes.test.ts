@@ -235,5 +235,30 @@ for (const dialect of DIALECTS) {
       expect(submit.responses['409'].content['application/problem+json']).toBeTruthy();
       expect(doc.info.description).toContain('idempotency_conflict');
     });
+
+    it("keeps a day's report while other days change, and rebuilds it when one of its incidents changes", async () => {
+      const daily = async () =>
+        (await app.http.inject({ method: 'GET', url: `/api/v1/daily-reports/${day}` })).json();
+      const before = await daily();
+      // A report about today leaves the earlier day's incidents as they were.
+      const today = await app.http.inject({ method: 'POST', url: '/api/v1/reports', payload: aReport() });
+      expect(today.statusCode).toBe(201);
+      expect((await daily()).generatedAt).toBe(before.generatedAt);
+
+      const list = await app.http.inject({
+        method: 'GET',
+        url: `/api/v1/incidents?from=${day}T00:00:00Z&to=${day}T23:59:59Z&status=received`,
+      });
+      const target = list.json().items[0];
+      const moved = await app.http.inject({
+        method: 'POST',
+        url: `/api/v1/incidents/${target.id}/transitions`,
+        payload: { to: 'triaged', reason: 'seen by the duty analyst', actor: 'analyst-1' },
+      });
+      expect(moved.statusCode).toBe(200);
+      const after = await daily();
+      expect(after.generatedAt).not.toBe(before.generatedAt);
+      expect(after.totals.counts).toEqual(before.totals.counts);
+    });
   });
 }

@@ -5,6 +5,7 @@ import * as m0003 from './migrations/0003-witness.ts';
 import * as m0004 from './migrations/0004-devices.ts';
 import * as m0005 from './migrations/0005-evidence.ts';
 import * as m0006 from './migrations/0006-access.ts';
+import * as m0007 from './migrations/0007-incident-revision.ts';
 
 /** Migrations live in code (not read from a folder at run time) so the CLI and tests find them anywhere. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -14,6 +15,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0004-devices': m0004,
   '0005-evidence': m0005,
   '0006-access': m0006,
+  '0007-incident-revision': m0007,
 };
 
 class CodeMigrationProvider implements MigrationProvider {

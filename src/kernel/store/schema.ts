@@ -104,6 +104,8 @@ export interface IncidentTable {
   merged_into: string | null;
   created_at: string;
   updated_at: string;
+  /** Bumped by every update (see bumpRevision): tells a cached publication its incidents changed. */
+  revision: number;
 }
 
 export interface IncidentEventTable {
