@@ -9,7 +9,8 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { pino } from 'pino';
-import { createApp, createServices } from '../src/app.ts';
+import { ACTIONS } from '../src/access/roles.ts';
+import { type App, createApp, createServices } from '../src/app.ts';
 import { verifyCommand } from '../src/cli/verify.ts';
 import { loadConfig } from '../src/kernel/config/config.ts';
 import { appendLeaves } from '../src/kernel/ledger/append.ts';
@@ -35,6 +36,31 @@ function benchSample(): ReportInput {
     observedFrom: new Date(at).toISOString(),
     observedTo: new Date(at + 60_000).toISOString(),
   });
+}
+
+let benchAccounts = 0;
+/** An API token of a secretariat account, as a member's integration would hold. */
+async function benchToken(app: App): Promise<string> {
+  const account = await app.accounts.createAccount(
+    {
+      username: `bench-secretariat-${++benchAccounts}`,
+      participant: 'CWS',
+      displayName: 'Benchmark',
+      roles: ['analyst', 'administrator'],
+      password: 'benchmark-password-not-a-secret',
+    },
+    'system:bench',
+  );
+  const { token } = await app.accounts.issueApiToken(
+    {
+      owner: { accountId: account.id },
+      name: 'benchmark',
+      scopes: [...ACTIONS],
+      expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+    },
+    'system:bench',
+  );
+  return token;
 }
 
 function log(line: string) {
@@ -149,13 +175,17 @@ for (const n of [100_000, N].filter((n, i, a) => a.indexOf(n) === i && n <= N)) 
 
 // 5. Read latency on the imported database.
 {
-  const app = await createApp(loadConfig({ GUARANTOR_DATA: dataDir, GUARANTOR_DEMO: 'off' }), {
-    logger: pino({ level: 'silent' }),
-  });
+  const app = await createApp(
+    loadConfig({ GUARANTOR_DATA: dataDir, GUARANTOR_DEMO: 'off', GUARANTOR_RATE_LIMIT: '0' }),
+    {
+      logger: pino({ level: 'silent' }),
+    },
+  );
   const day = new Date(Date.now() - 15 * 86_400_000).toISOString().slice(0, 10);
+  const authorization = `Bearer ${await benchToken(app)}`;
   const get = async (url: string, headers: Record<string, string> = {}) => {
     const start = performance.now();
-    const res = await app.http.inject({ method: 'GET', url, headers });
+    const res = await app.http.inject({ method: 'GET', url, headers: { authorization, ...headers } });
     if (res.statusCode !== 200) throw new Error(`${url}: ${res.statusCode} ${res.body.slice(0, 200)}`);
     return performance.now() - start;
   };
@@ -192,7 +222,12 @@ for (const n of [100_000, N].filter((n, i, a) => a.indexOf(n) === i && n <= N)) 
 // 6. The ledger: extending the stored tree over the imported leaves, proofs, independent verification.
 {
   const app = await createApp(
-    loadConfig({ GUARANTOR_DATA: dataDir, GUARANTOR_DEMO: 'off', GUARANTOR_CHECKPOINT_INTERVAL: '86400' }),
+    loadConfig({
+      GUARANTOR_DATA: dataDir,
+      GUARANTOR_DEMO: 'off',
+      GUARANTOR_CHECKPOINT_INTERVAL: '86400',
+      GUARANTOR_RATE_LIMIT: '0',
+    }),
     {
       logger: pino({ level: 'silent' }),
     },
@@ -314,10 +349,14 @@ for (const n of [100_000, N].filter((n, i, a) => a.indexOf(n) === i && n <= N)) 
 
 // 8. HTTP single-report ingest at 16 concurrent clients.
 {
-  const app = await createApp(loadConfig({ GUARANTOR_DATA: join(work, 'http'), GUARANTOR_DEMO: 'off' }), {
-    logger: pino({ level: 'silent' }),
-  });
+  const app = await createApp(
+    loadConfig({ GUARANTOR_DATA: join(work, 'http'), GUARANTOR_DEMO: 'off', GUARANTOR_RATE_LIMIT: '0' }),
+    {
+      logger: pino({ level: 'silent' }),
+    },
+  );
   const address = await app.http.listen({ host: '127.0.0.1', port: 0 });
+  const authorization = `Bearer ${await benchToken(app)}`;
   const lines = readFileSync(file, 'utf8').split('\n', 200_000).filter(Boolean);
   let next = 0;
   const result = await autocannon({
@@ -327,7 +366,7 @@ for (const n of [100_000, N].filter((n, i, a) => a.indexOf(n) === i && n <= N)) 
     requests: [
       {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization },
         setupRequest: (req) => {
           const body = JSON.parse(lines[next++ % lines.length]!);
           body.clientInstanceId = `http-${next}`;

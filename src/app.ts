@@ -2,12 +2,18 @@
  * Assembles Guarantor: store, services, routes and server, from a validated configuration.
  * Used by `guarantor serve`, the CLI commands that work on a local database, and the tests.
  */
+
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { AccountService } from './access/account-service.ts';
+import { createDemoAccounts } from './access/demo-accounts.ts';
+import { accessGuard, actorName, readerFor } from './access/http-auth.ts';
+import { accessRoutes } from './access/routes.ts';
 import { loadDemoScenario } from './demo/scenario.ts';
 import type { Config } from './kernel/config/config.ts';
 import { Api } from './kernel/http/api.ts';
+import { hardeningOptions } from './kernel/http/hardening.ts';
 import { createLogger } from './kernel/http/logger.ts';
 import { buildServer } from './kernel/http/server.ts';
 import { LedgerService } from './kernel/ledger/ledger-service.ts';
@@ -22,6 +28,7 @@ import { evidenceRoutes } from './monitoring/evidence/routes.ts';
 import { GeographyService } from './monitoring/geography-service.ts';
 import { IncidentService } from './monitoring/incident-service.ts';
 import { isDemo } from './monitoring/publication-service.ts';
+import { getReport } from './monitoring/report-repository.ts';
 import { SOURCE_KINDS } from './monitoring/report-schema.ts';
 import { ReportService } from './monitoring/report-service.ts';
 import { type MonitoringServices, monitoringRoutes } from './monitoring/routes.ts';
@@ -31,6 +38,7 @@ export interface App {
   store: Store;
   services: MonitoringServices;
   ledger: LedgerService;
+  accounts: AccountService;
   logger: Logger;
   close(): Promise<void>;
 }
@@ -55,11 +63,21 @@ export async function createApp(
   const store = options.store ?? (await openStore(storeOptionsFor(config)));
   const services = createServices(store, config);
 
+  const accounts = new AccountService(store);
+
   if (config.demo === 'on' || (config.demo === 'auto' && (await isEmpty(store)))) {
     if (!(await isDemo(store.db))) {
       const summary = await loadDemoScenario(services);
       logger.info(summary, 'loaded the illustrative demonstration scenario');
     }
+  }
+  // Demo accounts exist only beside the demo's data, never on a real deployment's first start.
+  if (await isDemo(store.db)) {
+    const demoAccounts = await createDemoAccounts(accounts);
+    logger.info(
+      { accounts: demoAccounts.map((a) => a.username) },
+      'demonstration accounts ready (their password is in the README)',
+    );
   }
 
   const ledger = new LedgerService(
@@ -79,18 +97,27 @@ export async function createApp(
   const evidence = new EvidenceService(store, {
     dir: join(config.dataDir, 'evidence'),
     maxBytes: config.evidenceMaxBytes,
+    ...(config.c2paTrustAnchors ? { c2paTrustAnchors: config.c2paTrustAnchors } : {}),
   });
   const api = new Api().add(
+    ...accessRoutes(accounts),
     ...monitoringRoutes(services),
     ...ledgerRoutes(
       ledger,
       witnesses && witnessPolicy ? { present: (c) => witnesses.cosigned(c), witnesses: witnessPolicy } : {},
     ),
     ...witnessRoutes(witnesses),
-    ...evidenceRoutes(evidence),
+    ...evidenceRoutes(evidence, {
+      actorOf: actorName,
+      reportReadable: async (req, reportId) => {
+        await getReport(store.db, reportId, readerFor(req));
+      },
+    }),
   );
   const http = await buildServer({
     api,
+    guard: accessGuard(accounts),
+    hardening: hardeningOptions(config),
     logger,
     ...(options.webRoot ? { webRoot: options.webRoot } : {}),
     health: async () => ({ database: store.dialect }),
@@ -103,6 +130,7 @@ export async function createApp(
     store,
     services,
     ledger,
+    accounts,
     logger,
     async close() {
       await stopWitnessing?.();

@@ -16,7 +16,7 @@ import { restoreCommand } from '../src/cli/restore.ts';
 import { loadOrCreateLogKey } from '../src/kernel/ledger/log-key.ts';
 import { hashFile } from '../src/kernel/store/backup-files.ts';
 import type { BackupManifest } from '../src/kernel/store/backup-manifest.ts';
-import { aReport } from './harness.ts';
+import { aReport, secretariatTokenFor } from './harness.ts';
 
 const REPO = resolve(fileURLToPath(import.meta.url), '../..');
 
@@ -51,10 +51,12 @@ async function startServer(dataDir: string): Promise<{ child: ChildProcess; url:
   return { child, url: `http://127.0.0.1:${port}` };
 }
 
+let auth: Record<string, string> = {};
+
 async function importReports(url: string, n: number): Promise<void> {
   const res = await fetch(`${url}/api/v1/reports/import`, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-ndjson' },
+    headers: { 'content-type': 'application/x-ndjson', ...auth },
     body: `${Array.from({ length: n }, () => JSON.stringify(aReport())).join('\n')}\n`,
   });
   expect(res.status).toBe(200);
@@ -69,9 +71,10 @@ describe('guarantor backup and restore against a running server', () => {
 
   beforeAll(async () => {
     vkey = loadOrCreateLogKey(dataDir).vkey;
+    auth = { authorization: `Bearer ${await secretariatTokenFor(dataDir)}` };
     server = await startServer(dataDir);
     await importReports(server.url, 500);
-    await fetch(`${server.url}/api/v1/ledger/checkpoints`, { method: 'POST' });
+    await fetch(`${server.url}/api/v1/ledger/checkpoints`, { method: 'POST', headers: auth });
   }, 60_000);
 
   afterAll(async () => {

@@ -21,6 +21,7 @@ import { openCheckpoint } from '../src/kernel/ledger/checkpoint.ts';
 import { verifyConsistency } from '../src/kernel/ledger/merkle.ts';
 import { seeded } from '../src/kernel/seeded-random.ts';
 import { type LeafRow, logVerifier, rebuildTree } from '../src/kernel/store/backup-ledger.ts';
+import { secretariatTokenFor } from './harness.ts';
 
 const REPORTS = Number(process.env.GUARANTOR_CRASH_REPORTS ?? 100_000);
 const KILLS = Number(process.env.GUARANTOR_CRASH_KILLS ?? 20);
@@ -132,6 +133,9 @@ describe('a server killed during bulk ingest', () => {
         batches.push(Array.from({ length: Math.min(BATCH, lines.length - i) }, (_, k) => i + k));
       }
 
+      // The secretariat's token, provisioned in the data directory before the server first starts.
+      const token = await secretariatTokenFor(dataDir);
+      const auth = { authorization: `Bearer ${token}` };
       await server.start();
       const acknowledged = new Set<string>();
       const seen: SeenCheckpoint[] = [];
@@ -164,7 +168,7 @@ describe('a server killed during bulk ingest', () => {
         await untilAcknowledged(async () => {
           const res = await fetch(`${server.url}/api/v1/reports/import`, {
             method: 'POST',
-            headers: { 'content-type': 'application/x-ndjson' },
+            headers: { 'content-type': 'application/x-ndjson', ...auth },
             body,
             signal: AbortSignal.timeout(30_000),
           });
@@ -185,7 +189,7 @@ describe('a server killed during bulk ingest', () => {
             await untilAcknowledged(async () => {
               const res = await fetch(`${server.url}/api/v1/reports`, {
                 method: 'POST',
-                headers: { 'content-type': 'application/json' },
+                headers: { 'content-type': 'application/json', ...auth },
                 body: lines[i],
                 signal: AbortSignal.timeout(30_000),
               });
@@ -241,7 +245,10 @@ describe('a server killed during bulk ingest', () => {
       // The final state, as a member state would check it over HTTP.
       const vkey = await (await fetch(`${server.url}/ledger/vkey`)).text();
       const verifier = logVerifier(vkey);
-      const finalRes = await fetch(`${server.url}/api/v1/ledger/checkpoints`, { method: 'POST' });
+      const finalRes = await fetch(`${server.url}/api/v1/ledger/checkpoints`, {
+        method: 'POST',
+        headers: auth,
+      });
       expect(finalRes.status).toBe(201);
       const final = (await finalRes.json()) as SeenCheckpoint;
       openCheckpoint(final.note, { origin: verifier.origin, log: verifier });

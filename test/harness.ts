@@ -2,19 +2,118 @@
  * Test harness: a real Guarantor (real store on a real dialect, real fastify) driven through
  * `inject`, so route tests exercise exactly what a client would, without opening a port.
  */
+
+import { join } from 'node:path';
+import type { InjectOptions } from 'fastify';
 import { pino } from 'pino';
+import { AccountService } from '../src/access/account-service.ts';
+import { ACTIONS, type Role } from '../src/access/roles.ts';
 import { type App, createApp } from '../src/app.ts';
 import { loadConfig } from '../src/kernel/config/config.ts';
 import { generateLogKey } from '../src/kernel/ledger/log-key.ts';
+import { openStore } from '../src/kernel/store/store.ts';
 import type { TestDialect } from '../src/kernel/store/test-dialects.ts';
 
+/**
+ * A started app whose `http.inject` calls carry an API token of a secretariat account (analyst and
+ * administrator, every scope), so route tests read as before; pass `headers: ANONYMOUS` to call as
+ * the public, or your own `authorization` or `cookie` header to call as someone else.
+ */
 export async function startApp(dialect: TestDialect, demo: 'on' | 'off' = 'off'): Promise<App> {
   const store = await dialect.open();
-  return createApp(loadConfig({ GUARANTOR_DEMO: demo }), {
+  // Rate limits would throttle a suite that sends everything from one address; they have their own tests.
+  const app = await createApp(loadConfig({ GUARANTOR_DEMO: demo, GUARANTOR_RATE_LIMIT: '0' }), {
     store,
     logger: pino({ level: 'silent' }),
     logKey: generateLogKey(),
   });
+  return authorize(app);
+}
+
+/** Makes `app.http.inject` call as the test secretariat unless a call says who it is (see startApp). */
+export async function authorize(app: App): Promise<App> {
+  const token = await secretariatToken(app);
+  const inject = app.http.inject.bind(app.http);
+  const withToken = (opts: InjectOptions) => {
+    const given = { ...(opts.headers ?? {}) } as Record<string, unknown>;
+    const headers: Record<string, string | string[]> = {};
+    for (const [k, v] of Object.entries(given)) if (v !== undefined) headers[k] = v as string | string[];
+    if (!('authorization' in given) && !('cookie' in given)) headers.authorization = `Bearer ${token}`;
+    return inject({ ...opts, headers });
+  };
+  (app.http as unknown as { inject: typeof withToken }).inject = withToken;
+  return app;
+}
+
+/** Headers for a call as the anonymous public. */
+export const ANONYMOUS = { authorization: undefined } as unknown as Record<string, string>;
+
+export const TEST_PASSWORD = 'correct horse battery staple';
+
+async function secretariatToken(app: App): Promise<string> {
+  return secretariatTokenFor(app.accounts);
+}
+
+/**
+ * An API token of a new secretariat account (analyst and administrator, every scope), for tests that
+ * drive a server in its own process: give them the store or data directory before it starts.
+ */
+export async function secretariatTokenFor(target: AccountService | string): Promise<string> {
+  if (typeof target === 'string') {
+    const store = await openStore({ kind: 'sqlite', file: join(target, 'guarantor.sqlite') });
+    try {
+      return await secretariatTokenFor(new AccountService(store));
+    } finally {
+      await store.close();
+    }
+  }
+  const account = await target.createAccount(
+    {
+      username: `test-secretariat-${++seq}`,
+      participant: 'CWS',
+      displayName: 'Test secretariat',
+      roles: ['analyst', 'administrator'],
+      password: TEST_PASSWORD,
+    },
+    'system:test',
+  );
+  const { token } = await target.issueApiToken(
+    {
+      owner: { accountId: account.id },
+      name: 'route tests',
+      scopes: [...ACTIONS],
+      expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+    },
+    'system:test',
+  );
+  return token;
+}
+
+/** Signs in through the API as a new account with these roles; returns the cookie and CSRF headers. */
+export async function signedInAs(
+  app: App,
+  roles: Role[],
+  participant = 'FRA',
+): Promise<{ cookie: string; 'x-csrf-token': string }> {
+  const username = `t-${roles.join('-').replaceAll('_', '-')}-${participant}-${++seq}`.slice(0, 60);
+  await app.accounts.createAccount(
+    { username, participant, displayName: username, roles, password: TEST_PASSWORD },
+    'system:test',
+    { demo: true },
+  );
+  const res = await app.http.inject({
+    method: 'POST',
+    url: '/api/v1/session',
+    payload: { username, password: TEST_PASSWORD },
+    headers: ANONYMOUS,
+  });
+  if (res.statusCode !== 200) throw new Error(`sign-in failed: ${res.statusCode} ${res.body}`);
+  const cookies = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
+  const value = (name: string) => cookies.find((c) => c.startsWith(`${name}=`))!.split(';')[0]!;
+  return {
+    cookie: `${value('guarantor_session')}; ${value('guarantor_csrf')}`,
+    'x-csrf-token': value('guarantor_csrf').split('=')[1]!,
+  };
 }
 
 let seq = 0;

@@ -50,8 +50,11 @@ export function can(principal: Principal, action: Action): boolean {
     case 'machine':
       return principal.scopes.includes(action) && MACHINE_SCOPES.includes(action);
     case 'account':
-      if (principal.via === 'session')
-        return !principal.totpEnrolmentRequired && roleAllows(principal.roles, action);
+      if (principal.via === 'session') {
+        // Until the authenticator is set up, the session may only do that (and sign out).
+        if (principal.totpEnrolmentRequired) return action === 'account:self';
+        return roleAllows(principal.roles, action);
+      }
       // A token never does more than its account may do today, whatever it was issued with.
       return principal.scopes.includes(action) && roleAllows(principal.roles, action);
   }

@@ -34,6 +34,8 @@ export const PRIVILEGED_ROLES: readonly Role[] = [
 export const MACHINE_ROLES: readonly Role[] = ['sensor'];
 
 export const ACTIONS = [
+  'session:open',
+  'account:self',
   'report:submit',
   'report:import',
   'report:read',
@@ -60,9 +62,16 @@ export type Action = (typeof ACTIONS)[number];
 
 // Published material, the ceasefire's geometry and the ledger are public by design: member states and
 // the public verify the record without an account.
-const PUBLIC_ACTIONS: readonly Action[] = ['publication:read', 'geography:read', 'ledger:read'];
+const PUBLIC_ACTIONS: readonly Action[] = [
+  'publication:read',
+  'geography:read',
+  'ledger:read',
+  'session:open',
+];
 
-const READ_PUBLISHED: readonly Action[] = PUBLIC_ACTIONS;
+// What every person who signs in may do besides: see and end their own sessions, change their password,
+// set up their authenticator.
+const READ_PUBLISHED: readonly Action[] = [...PUBLIC_ACTIONS, 'account:self'];
 
 export const PERMISSIONS: Readonly<Record<Role | typeof PUBLIC, readonly Action[]>> = {
   public: PUBLIC_ACTIONS,
@@ -211,4 +220,21 @@ export const ROUTE_ACTIONS: Readonly<Record<string, Action>> = {
   getTlogEntryBundle: 'ledger:read',
   getTlogTile: 'ledger:read',
   getWitnessedCheckpoint: 'ledger:read',
+  signIn: 'session:open',
+  getSession: 'account:self',
+  signOut: 'account:self',
+  signOutEverywhere: 'account:self',
+  changeOwnPassword: 'account:self',
+  enrolTotp: 'account:self',
+  confirmTotp: 'account:self',
+  listAccounts: 'account:manage',
+  createAccount: 'account:manage',
+  setAccountRoles: 'account:manage',
+  disableAccount: 'account:manage',
+  enableAccount: 'account:manage',
+  resetAccountPassword: 'account:manage',
+  listApiTokens: 'account:manage',
+  issueApiToken: 'account:manage',
+  revokeApiToken: 'account:manage',
+  listAccessEvents: 'audit:read',
 };

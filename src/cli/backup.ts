@@ -61,6 +61,10 @@ export async function backupCommand(dest: string, flags: BackupFlags, io: Io = p
         io.out(
           `  ledger: at least ${manifest.ledger.treeSize} leaves; ${c ? `latest signed checkpoint at size ${c.size}` : 'no checkpoint yet'}`,
         );
+        const w = manifest.ledger.witnessed;
+        io.out(
+          `  witnesses: ${w ? `latest witnessed checkpoint at size ${w.size} (${w.cosigners} cosignatures)` : manifest.witnesses ? 'configured, but no checkpoint witnessed yet' : 'none configured'}`,
+        );
         io.out(`  evidence: ${manifest.evidence.length} files`);
         io.out(`  log key: ${manifest.logKey ? 'INCLUDED' : 'not included (keep it apart)'}`);
       }

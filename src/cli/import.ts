@@ -22,6 +22,8 @@ export async function importCommand(
     allOrNothing?: boolean;
     format?: ImportFormat;
     url?: string;
+    /** An API token with report:import; default GUARANTOR_TOKEN. */
+    token?: string;
     json?: boolean;
     data?: string;
     databaseUrl?: string;
@@ -48,9 +50,12 @@ export async function importCommand(
     const url = new URL('/api/v1/reports/import', flags.url);
     if (flags.allOrNothing) url.searchParams.set('allOrNothing', 'true');
     if (mappingText) url.searchParams.set('mapping', JSON.stringify(JSON.parse(mappingText)));
+    const token = flags.token ?? process.env.GUARANTOR_TOKEN;
+    if (!token)
+      fail('importing through a server needs an API token with report:import: --token or GUARANTOR_TOKEN');
     const res = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': CONTENT_TYPES[format] },
+      headers: { 'content-type': CONTENT_TYPES[format], authorization: `Bearer ${token}` },
       body: readFileSync(file),
     });
     const body = (await res.json()) as Partial<ImportSummary> & { detail?: string };

@@ -4,6 +4,7 @@
  */
 import { Command, Option } from 'commander';
 import { ConfigError } from '../kernel/config/config.ts';
+import { adminCreateCommand } from './admin.ts';
 import { auditCommand } from './audit.ts';
 import { backupCommand } from './backup.ts';
 import { importCommand } from './import.ts';
@@ -36,6 +37,8 @@ storeOptions(
         'off',
       ]),
     )
+    .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate chain (env GUARANTOR_TLS_CERT)')
+    .option('--tls-key <file>', 'and this PEM private key (env GUARANTOR_TLS_KEY)')
     .option('--build-web', 'build the web app first when it is missing or older than its sources'),
 ).action(serveCommand);
 
@@ -48,6 +51,7 @@ storeOptions(
     .option('--all-or-nothing', 'roll everything back if any row is rejected')
     .addOption(new Option('--format <format>', 'override the format').choices(['ndjson', 'csv', 'geojson']))
     .option('--url <url>', 'send to a running Guarantor at this URL instead of writing to the local database')
+    .option('--token <token>', 'with --url: an API token allowed to import (default: GUARANTOR_TOKEN)')
     .option('--json', 'print the summary as JSON'),
 ).action(importCommand);
 
@@ -132,9 +136,31 @@ storeOptions(
       '--key <vkey>',
       "the log's verifier key, or a file holding it (default: the one recorded in the backup)",
     )
+    .option(
+      '--witnesses <file>',
+      "the member witnesses and quorum to verify against (default: <data>/witnesses.json, else the backup's copy)",
+    )
+    .option(
+      '--accept-unwitnessed',
+      'restore even though no checkpoint in the backup was cosigned by a quorum of the configured witnesses',
+    )
     .option('--force', 'replace a target that already holds a database or evidence')
     .option('--json', 'print the summary as JSON'),
 ).action(async (src, flags) => void (await restoreCommand(src, flags)));
+
+const admin = program.command('admin').description('administer accounts on the local database');
+storeOptions(
+  admin
+    .command('create')
+    .description('create an administrator account (the first one on a fresh data directory)')
+    .requiredOption('--username <name>', 'username: 3 to 64 letters, digits, ".", "_", "@" or "-"')
+    .requiredOption('--participant <code>', 'the participant the administrator belongs to, e.g. FRA')
+    .option('--display-name <name>', 'the name shown in the app (default: the username)')
+    .option(
+      '--password-file <file>',
+      'read the password from this file, or - for standard input (default: ask on the terminal)',
+    ),
+).action(async (flags) => void (await adminCreateCommand(flags)));
 
 try {
   await program.parseAsync(process.argv);

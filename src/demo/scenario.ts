@@ -5,6 +5,7 @@
  * illustrative (`meta.demo = loaded`, and publications carry the notice).
  */
 import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
+import { SYSTEM_READER } from '../access/labels.ts';
 import { appendLeaves } from '../kernel/ledger/append.ts';
 import { seeded } from '../kernel/seeded-random.ts';
 import { signedPayload } from '../monitoring/devices/signature.ts';
@@ -178,6 +179,12 @@ export function demoReports(events: DemoEvent[], seed = 7): Record<string, unkno
             : `Illustrative demonstration report ${n}-${o}.`,
         lang: 'en',
       };
+      // Labels by event, so an incident's reports mostly agree: three in five events are published as
+      // they are reported, one in ten is held nationally, the rest (and every party's claim) stays
+      // within the coalition.
+      if (kind !== 'party' && n % 5 < 3) report.label = { classification: 'PUBLIC' };
+      else if (kind !== 'party' && n % 10 === 9)
+        report.label = { classification: 'CONFIDENTIAL', releasableTo: [participant] };
       if (kind === 'party') report.claimedAttribution = 'RUS';
       if (e.type === 'impact' && rnd.next() < 0.2) {
         report.casualties = { civilian: { low: 0, best: 1, high: 2 } };
@@ -263,40 +270,56 @@ export async function loadDemoScenario(s: MonitoringServices, now = Date.now()):
   let incidents = 0;
   let cursor: string | undefined;
   do {
-    const page = await s.incidents.list({ limit: 500, ...(cursor ? { cursor } : {}) });
+    const page = await s.incidents.list({ limit: 500, ...(cursor ? { cursor } : {}) }, SYSTEM_READER);
     for (const incident of page.items) {
       incidents++;
       if (incident.firstObserved > cutoff || rnd.next() < 0.25) continue;
-      await s.incidents.transition(incident.id, {
-        to: 'triaged',
-        reason: 'Reports consistent; queued for review',
-        actor: ANALYST,
-      });
+      await s.incidents.transition(
+        incident.id,
+        {
+          to: 'triaged',
+          reason: 'Reports consistent; queued for review',
+          actor: ANALYST,
+        },
+        SYSTEM_READER,
+      );
       const r = rnd.next();
       if (r < 0.55 && incident.sourceCount >= 2) {
-        await s.incidents.transition(incident.id, {
-          to: 'verified',
-          reason: 'Corroborated by independent sources',
-          actor: ANALYST,
-          attribution: {
-            party: rnd.next() < 0.7 ? 'RUS' : 'UKR',
-            confidence: rnd.pick(['low', 'medium', 'high'] as const),
-            basis: ['multi_observer_triangulation'],
+        await s.incidents.transition(
+          incident.id,
+          {
+            to: 'verified',
+            reason: 'Corroborated by independent sources',
+            actor: ANALYST,
+            attribution: {
+              party: rnd.next() < 0.7 ? 'RUS' : 'UKR',
+              confidence: rnd.pick(['low', 'medium', 'high'] as const),
+              basis: ['multi_observer_triangulation'],
+            },
           },
-        });
+          SYSTEM_READER,
+        );
         verified++;
       } else if (r < 0.75) {
-        await s.incidents.transition(incident.id, {
-          to: 'under_investigation',
-          reason: 'Single source; awaiting imagery',
-          actor: ANALYST,
-        });
+        await s.incidents.transition(
+          incident.id,
+          {
+            to: 'under_investigation',
+            reason: 'Single source; awaiting imagery',
+            actor: ANALYST,
+          },
+          SYSTEM_READER,
+        );
       } else if (r < 0.85) {
-        await s.incidents.transition(incident.id, {
-          to: 'unverifiable',
-          reason: 'No corroboration available',
-          actor: ANALYST,
-        });
+        await s.incidents.transition(
+          incident.id,
+          {
+            to: 'unverifiable',
+            reason: 'No corroboration available',
+            actor: ANALYST,
+          },
+          SYSTEM_READER,
+        );
       }
     }
     cursor = page.nextCursor ?? undefined;

@@ -1,5 +1,6 @@
 /** An incident as the API returns it, and its mapping from the database row. */
 import { sql } from 'kysely';
+import { type Label, labelFromColumns } from '../access/labels.ts';
 import type { IncidentEventTable, IncidentTable } from '../kernel/store/schema.ts';
 import type { EventCounts } from './event-counts.ts';
 import type { AssessedAttribution } from './incident-status.ts';
@@ -8,6 +9,8 @@ import type { IncidentStatus } from './types.ts';
 
 export interface Incident {
   id: string;
+  /** Who may read it: the high-water mark of its reports' labels. */
+  label: Label;
   status: IncidentStatus;
   primaryType: EventType;
   types: EventType[];
@@ -71,6 +74,7 @@ export function incidentFromRow(r: IncidentTable): Incident {
     mergedInto: r.merged_into,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
+    label: labelFromColumns(r),
   };
 }
 

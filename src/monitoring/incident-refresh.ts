@@ -2,6 +2,7 @@
  * An incident's figures are derived from its reports, never typed in: after any change to which reports
  * belong to it (correlation, split, merge) they are recomputed here from the stored reports.
  */
+import { highWaterMark, labelColumns, labelFromColumns } from '../access/labels.ts';
 import type { IncidentTable, ReportTable } from '../kernel/store/schema.ts';
 import type { Tx } from '../kernel/store/store.ts';
 import { type Geography, oblastOf } from './enrich.ts';
@@ -58,6 +59,8 @@ export type IncidentFigures = Pick<
   | 'counts'
   | 'weapon_violation'
   | 'long_span'
+  | 'label_level'
+  | 'label_releasable'
 >;
 
 export function figuresOf(
@@ -100,6 +103,8 @@ export function figuresOf(
     counts: JSON.stringify(counts),
     weapon_violation: rows.some((r) => r.withdrawal_violation !== null) ? 1 : 0,
     long_span: isLongSpan(first, last) ? 1 : 0,
+    // Whoever may read the incident may read every report in it: its figures reveal nothing more.
+    ...labelColumns(highWaterMark(rows.map(labelFromColumns))),
   };
 }
 

@@ -3,6 +3,8 @@
  * attribution, split and merge. Each action is one transaction with its history entry and ledger leaf.
  */
 import type { Kysely } from 'kysely';
+import { readableBy } from '../access/label-filter.ts';
+import type { Reader } from '../access/labels.ts';
 import { Problem } from '../kernel/http/errors.ts';
 import { decodeCursor, type Page, pageOf } from '../kernel/http/paging.ts';
 import { uuid7 } from '../kernel/ids/uuid7.ts';
@@ -39,8 +41,12 @@ export interface IncidentDetail extends Incident {
   history: IncidentHistoryEntry[];
 }
 
-export async function listIncidents(db: Kysely<Database>, f: IncidentFilter): Promise<Page<Incident>> {
-  let q = db.selectFrom('incidents').selectAll().where('merged_into', 'is', null);
+export async function listIncidents(
+  db: Kysely<Database>,
+  f: IncidentFilter,
+  reader: Reader,
+): Promise<Page<Incident>> {
+  let q = db.selectFrom('incidents').selectAll().where('merged_into', 'is', null).where(readableBy(reader));
   if (f.from) q = q.where('last_observed', '>=', f.from);
   if (f.to) q = q.where('first_observed', '<', f.to);
   if (f.oblast) q = q.where('oblast', '=', f.oblast);
@@ -72,14 +78,20 @@ export async function listIncidents(db: Kysely<Database>, f: IncidentFilter): Pr
   return pageOf(rows, f.limit, incidentFromRow, (i) => [i.firstObserved, i.id]);
 }
 
-async function mustGetRow(db: Kysely<Database> | Tx, id: string): Promise<IncidentTable> {
-  const row = await db.selectFrom('incidents').selectAll().where('id', '=', id).executeTakeFirst();
+/** The incident if the reader may see it; an unreadable one is answered exactly like a missing one. */
+async function mustGetRow(db: Kysely<Database> | Tx, id: string, reader: Reader): Promise<IncidentTable> {
+  const row = await db
+    .selectFrom('incidents')
+    .selectAll()
+    .where('id', '=', id)
+    .where(readableBy(reader))
+    .executeTakeFirst();
   if (!row) throw new Problem('not_found', `no incident ${id}`);
   return row;
 }
 
-export async function getIncident(db: Kysely<Database>, id: string): Promise<IncidentDetail> {
-  const row = await mustGetRow(db, id);
+export async function getIncident(db: Kysely<Database>, id: string, reader: Reader): Promise<IncidentDetail> {
+  const row = await mustGetRow(db, id, reader);
   const [reports, history] = await Promise.all([
     db
       .selectFrom('reports')
@@ -109,18 +121,23 @@ export class IncidentService {
     private readonly geography: GeographyService,
   ) {}
 
-  list(f: IncidentFilter) {
-    return listIncidents(this.store.db, f);
+  list(f: IncidentFilter, reader: Reader) {
+    return listIncidents(this.store.db, f, reader);
   }
 
-  get(id: string) {
-    return getIncident(this.store.db, id);
+  get(id: string, reader: Reader) {
+    return getIncident(this.store.db, id, reader);
   }
 
-  async transition(id: string, t: TransitionInput): Promise<IncidentDetail> {
+  /** `actor` is who made the change, as the caller authenticated them. */
+  async transition(
+    id: string,
+    t: TransitionInput & { actor: string },
+    reader: Reader,
+  ): Promise<IncidentDetail> {
     const now = new Date().toISOString();
     await this.store.transaction(async (trx) => {
-      const row = await mustGetRow(trx, id);
+      const row = await mustGetRow(trx, id, reader);
       if (row.merged_into)
         throw new Problem('state_conflict', `incident ${id} was merged into ${row.merged_into}`);
       const from = row.status as IncidentStatus;
@@ -138,7 +155,7 @@ export class IncidentService {
           throw new Problem('validation_failed', 'an incident cannot duplicate itself', {
             field: 'duplicateOf',
           });
-        await mustGetRow(trx, t.duplicateOf);
+        await mustGetRow(trx, t.duplicateOf, reader);
       }
       const attribution = t.to === 'verified' ? t.attribution : undefined;
       await trx
@@ -178,19 +195,20 @@ export class IncidentService {
         { kind: 'incident.transition', recordId: id, content: historyFromRow(entry), at: now },
       ]);
     });
-    return this.get(id);
+    return this.get(id, reader);
   }
 
   /** Moves the named reports into a new incident; both halves are locked against automatic re-merging. */
   async split(
     id: string,
     input: { reportIds: string[]; reason: string; actor: string },
+    reader: Reader,
   ): Promise<{ from: IncidentDetail; to: IncidentDetail }> {
     const now = new Date().toISOString();
     const geography = await this.geography.current();
     const newId = uuid7();
     await this.store.transaction(async (trx) => {
-      const row = await mustGetRow(trx, id);
+      const row = await mustGetRow(trx, id, reader);
       if (row.merged_into)
         throw new Problem('state_conflict', `incident ${id} was merged into ${row.merged_into}`);
       const members = await trx.selectFrom('reports').select('id').where('incident_id', '=', id).execute();
@@ -261,13 +279,14 @@ export class IncidentService {
         },
       ]);
     });
-    return { from: await this.get(id), to: await this.get(newId) };
+    return { from: await this.get(id, reader), to: await this.get(newId, reader) };
   }
 
   /** Absorbs the named incidents into this one. */
   async merge(
     id: string,
     input: { incidentIds: string[]; reason: string; actor: string },
+    reader: Reader,
   ): Promise<IncidentDetail> {
     const now = new Date().toISOString();
     const geography = await this.geography.current();
@@ -277,11 +296,11 @@ export class IncidentService {
         field: 'incidentIds',
       });
     await this.store.transaction(async (trx) => {
-      const row = await mustGetRow(trx, id);
+      const row = await mustGetRow(trx, id, reader);
       if (row.merged_into)
         throw new Problem('state_conflict', `incident ${id} was merged into ${row.merged_into}`);
       for (const other of others) {
-        const o = await mustGetRow(trx, other);
+        const o = await mustGetRow(trx, other, reader);
         if (o.merged_into)
           throw new Problem('state_conflict', `incident ${other} was already merged into ${o.merged_into}`, {
             field: 'incidentIds',
@@ -325,6 +344,6 @@ export class IncidentService {
         },
       ]);
     });
-    return this.get(id);
+    return this.get(id, reader);
   }
 }

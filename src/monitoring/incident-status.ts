@@ -42,7 +42,8 @@ export const assessedAttributionSchema = z
 export type AssessedAttribution = z.infer<typeof assessedAttributionSchema>;
 
 const reason = z.string().trim().min(3, 'say why, in a few words').max(5_000);
-const actor = z.string().trim().min(1).max(200);
+/** Kept for clients of the first API version; the server records the signed-in caller instead. */
+const actor = z.string().trim().min(1).max(200).optional();
 
 export const transitionInputSchema = z
   .object({

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aReport, count, startApp } from '../../test/harness.ts';
+import { aReport, count, signedInAs, startApp } from '../../test/harness.ts';
 import type { App } from '../app.ts';
 import { DIALECTS } from '../kernel/store/test-dialects.ts';
 
@@ -28,20 +28,28 @@ for (const dialect of DIALECTS) {
 
     it('walks an incident through triage and verification, recording who, when and why', async () => {
       const id = await incidentOf({ event: { lon: 36.5, lat: 47.7 }, observer: { lon: 36.45, lat: 47.69 } });
-      const triaged = await inject('POST', `/api/v1/incidents/${id}/transitions`, {
-        to: 'triaged',
-        reason: 'plausible',
-        actor: 'Analyst A',
-      });
+      // Each analyst signs in; what a body says about who acted is not what gets recorded.
+      const analystA = await signedInAs(app, ['analyst'], 'GBR');
+      const analystB = await signedInAs(app, ['analyst'], 'DEU');
+      const triaged = await inject(
+        'POST',
+        `/api/v1/incidents/${id}/transitions`,
+        { to: 'triaged', reason: 'plausible', actor: 'Someone else' },
+        analystA,
+      );
       expect(triaged.statusCode).toBe(200);
       expect(triaged.json().status).toBe('triaged');
 
-      const verified = await inject('POST', `/api/v1/incidents/${id}/transitions`, {
-        to: 'verified',
-        reason: 'crater consistent with 152 mm from the south-east',
-        actor: 'Analyst B',
-        attribution: { party: 'RUS', confidence: 'medium', basis: ['crater_analysis', 'imagery'] },
-      });
+      const verified = await inject(
+        'POST',
+        `/api/v1/incidents/${id}/transitions`,
+        {
+          to: 'verified',
+          reason: 'crater consistent with 152 mm from the south-east',
+          attribution: { party: 'RUS', confidence: 'medium', basis: ['crater_analysis', 'imagery'] },
+        },
+        analystB,
+      );
       const body = verified.json();
       expect(body.status).toBe('verified');
       expect(body.assessedAttribution).toEqual({
@@ -51,8 +59,8 @@ for (const dialect of DIALECTS) {
       });
       const transitions = body.history.filter((h: { action: string }) => h.action === 'transition');
       expect(transitions.map((h: { toStatus: string; actor: string }) => [h.toStatus, h.actor])).toEqual([
-        ['triaged', 'Analyst A'],
-        ['verified', 'Analyst B'],
+        ['triaged', expect.stringMatching(/^t-analyst-GBR-\d+ \(GBR\)$/)],
+        ['verified', expect.stringMatching(/^t-analyst-DEU-\d+ \(DEU\)$/)],
       ]);
       expect(transitions[1].reason).toContain('crater');
       expect(Date.parse(transitions[1].at)).toBeGreaterThan(Date.now() - 60_000);
@@ -110,11 +118,12 @@ for (const dialect of DIALECTS) {
       expect(detail.reports).toHaveLength(2);
       const moving = detail.reports[1].id;
 
-      const split = await inject('POST', `/api/v1/incidents/${a}/split`, {
-        reportIds: [moving],
-        reason: 'two separate strikes',
-        actor: 'Analyst C',
-      });
+      const split = await inject(
+        'POST',
+        `/api/v1/incidents/${a}/split`,
+        { reportIds: [moving], reason: 'two separate strikes' },
+        await signedInAs(app, ['analyst'], 'NLD'),
+      );
       expect(split.statusCode).toBe(200);
       const { from, to } = split.json();
       expect(from.reports.map((r: { id: string }) => r.id)).not.toContain(moving);
@@ -123,7 +132,7 @@ for (const dialect of DIALECTS) {
       expect(from.locked && to.locked).toBe(true);
       expect(from.history.at(-1)).toMatchObject({
         action: 'split',
-        actor: 'Analyst C',
+        actor: expect.stringMatching(/^t-analyst-NLD-\d+ \(NLD\)$/),
         reason: 'two separate strikes',
       });
 

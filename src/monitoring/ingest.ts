@@ -5,6 +5,7 @@
  * (on an error thrown here) not at all; per-row problems are returned, not thrown.
  */
 import { createHash } from 'node:crypto';
+import { isDefaultLabel, labelColumns, normalizeLabel } from '../access/labels.ts';
 import { uuid7 } from '../kernel/ids/uuid7.ts';
 import { appendLeaves } from '../kernel/ledger/append.ts';
 import { canonicalJson } from '../kernel/ledger/canonical.ts';
@@ -55,8 +56,15 @@ export interface IngestOutcome {
  */
 export function bodyHash(input: ReportInput): string {
   // The signature is kept apart: it is checked on its own and is not part of what was said.
-  const { signature: _signature, ...said } = input;
-  const normalized = { ...said, observedFrom: utc(input.observedFrom), observedTo: utc(input.observedTo) };
+  const { signature: _signature, label, ...said } = input;
+  // The label as stored; left out when it is the default, so reports from before labels hash as before.
+  const stored = normalizeLabel(label);
+  const normalized = {
+    ...said,
+    observedFrom: utc(input.observedFrom),
+    observedTo: utc(input.observedTo),
+    ...(isDefaultLabel(stored) ? {} : { label: stored }),
+  };
   return createHash('sha256').update(canonicalJson(normalized)).digest('hex');
 }
 
@@ -290,5 +298,6 @@ function toRow(
     incident_id: null,
     link_score: null,
     link_reason: null,
+    ...labelColumns(normalizeLabel(input.label)),
   };
 }

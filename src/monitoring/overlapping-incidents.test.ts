@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SYSTEM_READER } from '../access/labels.ts';
 import type { IncidentTable } from '../kernel/store/schema.ts';
 import type { Store } from '../kernel/store/store.ts';
 import { DIALECTS } from '../kernel/store/test-dialects.ts';
@@ -24,6 +25,8 @@ function incident(id: string, first: string, last: string, merged: string | null
     weapon_violation: 0,
     long_span: isLongSpan(first, last) ? 1 : 0,
     revision: 0,
+    label_level: 1,
+    label_releasable: ',COALITION,',
     locked: 0,
     attribution_party: null,
     attribution_confidence: null,
@@ -60,6 +63,7 @@ for (const dialect of DIALECTS) {
         store.db,
         '2026-11-10T00:00:00.000Z',
         '2026-11-11T00:00:00.000Z',
+        SYSTEM_READER,
       );
       expect(found.map((i) => i.id).sort()).toEqual(['from-the-night-before', 'inside', 'week-long']);
     });

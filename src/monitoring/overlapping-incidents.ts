@@ -5,6 +5,8 @@
  * (long merges, week-long observations) carry `long_span = 1` and are looked up on their own index.
  */
 import { type Kysely, type SelectQueryBuilder, sql } from 'kysely';
+import { readableBy } from '../access/label-filter.ts';
+import type { Reader } from '../access/labels.ts';
 import type { Database, IncidentTable } from '../kernel/store/schema.ts';
 
 const DAY_MS = 86_400_000;
@@ -21,14 +23,17 @@ async function overlapping<R>(
   fromIso: string,
   toIso: string,
   query: (q: IncidentQuery) => { execute(): Promise<R[]> },
+  reader?: Reader,
 ): Promise<R[]> {
   const earliest = new Date(Date.parse(fromIso) - DAY_MS).toISOString();
-  const base = () =>
-    db
+  const base = () => {
+    const q = db
       .selectFrom('incidents')
       .where('merged_into', 'is', null)
       .where('first_observed', '<', toIso)
       .where('last_observed', '>=', fromIso);
+    return reader ? q.where(readableBy(reader)) : q;
+  };
   const [short, long] = await Promise.all([
     query(base().where('long_span', '=', 0).where('first_observed', '>=', earliest)).execute(),
     query(base().where('long_span', '=', 1)).execute(),
@@ -41,8 +46,9 @@ export async function overlappingIncidents(
   db: Kysely<Database>,
   fromIso: string,
   toIso: string,
+  reader: Reader,
 ): Promise<IncidentTable[]> {
-  const rows = await overlapping(db, fromIso, toIso, (q) => q.selectAll());
+  const rows = await overlapping(db, fromIso, toIso, (q) => q.selectAll(), reader);
   return rows.sort((a, b) =>
     a.first_observed < b.first_observed ? -1 : a.first_observed > b.first_observed ? 1 : a.id < b.id ? -1 : 1,
   );
@@ -53,12 +59,19 @@ export function overlappingSpans(
   db: Kysely<Database>,
   fromIso: string,
   toIso: string,
+  reader: Reader,
 ): Promise<Pick<IncidentTable, 'status' | 'first_observed' | 'last_observed'>[]> {
-  return overlapping(db, fromIso, toIso, (q) => q.select(['status', 'first_observed', 'last_observed']));
+  return overlapping(
+    db,
+    fromIso,
+    toIso,
+    (q) => q.select(['status', 'first_observed', 'last_observed']),
+    reader,
+  );
 }
 
 /**
- * What changes whenever any incident overlapping the period changes: how many there are, the sum of
+ * What changes whenever any incident overlapping the period changes (whoever may read it): how many there are, the sum of
  * their revisions (every update bumps one) and the latest update. An incident merged away leaves the
  * set and lowers the count; a new one raises the latest update. Cheap next to loading the incidents.
  */

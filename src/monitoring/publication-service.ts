@@ -3,6 +3,8 @@
  * reliable-ceasefire determination. Reads only; the pure builders do the counting.
  */
 import { type Kysely, sql } from 'kysely';
+import { readableBy } from '../access/label-filter.ts';
+import { type Reader, readerKey } from '../access/labels.ts';
 import { Problem } from '../kernel/http/errors.ts';
 import type { Database, ReportTable } from '../kernel/store/schema.ts';
 import {
@@ -77,8 +79,8 @@ async function withReports(
   });
 }
 
-function loadIncidentRows(db: Kysely<Database>, fromIso: string, toIso: string) {
-  return overlappingIncidents(db, fromIso, toIso);
+function loadIncidentRows(db: Kysely<Database>, fromIso: string, toIso: string, reader: Reader) {
+  return overlappingIncidents(db, fromIso, toIso, reader);
 }
 
 /**
@@ -119,7 +121,7 @@ async function remembered<T>(db: Kysely<Database>, versioned: string, build: () 
  * A day's report changes only when an incident overlapping that day changes, so it is kept per day
  * under the day's own fingerprint: live ingest about today does not make past days rebuild.
  */
-export async function dailyReport(db: Kysely<Database>, date: string): Promise<DailyReport> {
+export async function dailyReport(db: Kysely<Database>, date: string, reader: Reader): Promise<DailyReport> {
   const start = new Date(utcDayStart(date)).toISOString();
   const end = new Date(utcDayStart(addDays(date, 1))).toISOString();
   const [incidents, sectors, demo] = await Promise.all([
@@ -128,14 +130,17 @@ export async function dailyReport(db: Kysely<Database>, date: string): Promise<D
     isDemo(db),
   ]);
   const names = sectors.map((s) => `${s.id}=${s.name}`).join(',');
-  return remembered(db, `daily:${date}@${incidents}|${names}|${demo}`, () => buildDaily(db, date));
+  // Each reader gets the day as counted over what they may read; readers who see the same share it.
+  return remembered(db, `daily:${date}:${readerKey(reader)}@${incidents}|${names}|${demo}`, () =>
+    buildDaily(db, date, reader),
+  );
 }
 
-async function buildDaily(db: Kysely<Database>, date: string): Promise<DailyReport> {
+async function buildDaily(db: Kysely<Database>, date: string, reader: Reader): Promise<DailyReport> {
   const start = new Date(utcDayStart(date)).toISOString();
   const end = new Date(utcDayStart(addDays(date, 1))).toISOString();
   const sectors = await sectorNames(db);
-  const rows = await loadIncidentRows(db, start, end);
+  const rows = await loadIncidentRows(db, start, end, reader);
   return buildDailyReport({
     date,
     incidents: await withReports(db, rows, sectors),
@@ -146,12 +151,18 @@ async function buildDaily(db: Kysely<Database>, date: string): Promise<DailyRepo
   });
 }
 
-export function dailySummaries(db: Kysely<Database>, from: string, to: string): Promise<DaySummary[]> {
-  return cached(db, `days:${from}:${to}`, async () => {
+export function dailySummaries(
+  db: Kysely<Database>,
+  from: string,
+  to: string,
+  reader: Reader,
+): Promise<DaySummary[]> {
+  return cached(db, `days:${from}:${to}:${readerKey(reader)}`, async () => {
     const rows = await overlappingSpans(
       db,
       new Date(utcDayStart(from)).toISOString(),
       new Date(utcDayStart(addDays(to, 1))).toISOString(),
+      reader,
     );
     return summariseDays(
       from,
@@ -165,8 +176,13 @@ export function dailySummaries(db: Kysely<Database>, from: string, to: string): 
   });
 }
 
-export async function spotReportFor(db: Kysely<Database>, id: string): Promise<SpotReport> {
-  const row = await db.selectFrom('incidents').selectAll().where('id', '=', id).executeTakeFirst();
+export async function spotReportFor(db: Kysely<Database>, id: string, reader: Reader): Promise<SpotReport> {
+  const row = await db
+    .selectFrom('incidents')
+    .selectAll()
+    .where('id', '=', id)
+    .where(readableBy(reader))
+    .executeTakeFirst();
   if (!row) throw new Problem('not_found', `no incident ${id}`);
   const [incident] = await withReports(db, [row], await sectorNames(db));
   return spotReport(incident!, { demo: await isDemo(db), oblastNames: OBLAST_NAMES });
@@ -182,19 +198,24 @@ export interface ComplianceAnswer {
 export function compliance(
   db: Kysely<Database>,
   q: { from: string; to: string; rule: ReliableCeasefireRuleInput },
+  reader: Reader,
 ): Promise<ComplianceAnswer> {
-  return cached(db, `compliance:${JSON.stringify(q)}`, () => buildCompliance(db, q));
+  return cached(db, `compliance:${JSON.stringify(q)}:${readerKey(reader)}`, () =>
+    buildCompliance(db, q, reader),
+  );
 }
 
 async function buildCompliance(
   db: Kysely<Database>,
   q: { from: string; to: string; rule: ReliableCeasefireRuleInput },
+  reader: Reader,
 ): Promise<ComplianceAnswer> {
   const sectors = await sectorNames(db);
   const rows = await db
     .selectFrom('incidents')
     .select(['id', 'status', 'sector_id', 'first_observed', 'counts', 'weapon_violation'])
     .where('merged_into', 'is', null)
+    .where(readableBy(reader))
     .where('first_observed', '>=', new Date(utcDayStart(q.from)).toISOString())
     .where('first_observed', '<', new Date(utcDayStart(addDays(q.to, 1))).toISOString())
     .execute();

@@ -1,4 +1,6 @@
 /** A stored report as the API returns it, and its mapping from the database row. */
+
+import { labelFromColumns } from '../access/labels.ts';
 import type { ReportTable } from '../kernel/store/schema.ts';
 import type { ReportInput } from './report-schema.ts';
 import type { EstimatedPlace, ZoneAssessment } from './types.ts';
@@ -64,6 +66,7 @@ export function reportFromRow(r: ReportTable): Report {
     incidentId: r.incident_id,
     link: r.link_score === null ? null : { score: r.link_score, reason: r.link_reason ?? '' },
     signedBy: r.device_id,
+    label: labelFromColumns(r),
   };
   if (r.signature !== null) report.signature = { value: r.signature };
   if (r.claimed_attribution !== null) report.claimedAttribution = r.claimed_attribution;

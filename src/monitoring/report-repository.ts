@@ -1,5 +1,7 @@
 /** Report queries. Only this module and the ingest path touch the reports table. */
 import type { Kysely } from 'kysely';
+import { readableBy } from '../access/label-filter.ts';
+import type { Reader } from '../access/labels.ts';
 import { Problem } from '../kernel/http/errors.ts';
 import { decodeCursor, type Page, pageOf } from '../kernel/http/paging.ts';
 import type { Database } from '../kernel/store/schema.ts';
@@ -19,14 +21,50 @@ export interface ReportFilter {
   cursor?: string;
 }
 
-export async function getReport(db: Kysely<Database>, id: string): Promise<Report> {
-  const row = await db.selectFrom('reports').selectAll().where('id', '=', id).executeTakeFirst();
+/** The report if the reader may see it; an unreadable one is answered exactly like a missing one. */
+export async function getReport(db: Kysely<Database>, id: string, reader: Reader): Promise<Report> {
+  const row = await db
+    .selectFrom('reports')
+    .selectAll()
+    .where('id', '=', id)
+    .where(readableBy(reader))
+    .executeTakeFirst();
   if (!row) throw new Problem('not_found', `no report ${id}`);
-  return reportFromRow(row);
+  const [report] = await withReadableIncidents(db, [reportFromRow(row)], reader);
+  return report!;
 }
 
-export async function listReports(db: Kysely<Database>, f: ReportFilter): Promise<Page<Report>> {
-  let q = db.selectFrom('reports').selectAll();
+/**
+ * A reader may see a report but not the incident it is in (the incident also holds a report they may
+ * not see): then the report does not say which incident, nor why it was linked.
+ */
+export async function withReadableIncidents(
+  db: Kysely<Database>,
+  reports: Report[],
+  reader: Reader,
+): Promise<Report[]> {
+  const ids = [...new Set(reports.map((r) => r.incidentId).filter((i): i is string => i !== null))];
+  const readable = new Set<string>();
+  for (let i = 0; i < ids.length; i += 400) {
+    const rows = await db
+      .selectFrom('incidents')
+      .select('id')
+      .where('id', 'in', ids.slice(i, i + 400))
+      .where(readableBy(reader))
+      .execute();
+    for (const r of rows) readable.add(r.id);
+  }
+  return reports.map((r) =>
+    r.incidentId === null || readable.has(r.incidentId) ? r : { ...r, incidentId: null, link: null },
+  );
+}
+
+export async function listReports(
+  db: Kysely<Database>,
+  f: ReportFilter,
+  reader: Reader,
+): Promise<Page<Report>> {
+  let q = db.selectFrom('reports').selectAll().where(readableBy(reader));
   if (f.from) q = q.where('observed_to', '>=', f.from);
   if (f.to) q = q.where('observed_from', '<', f.to);
   if (f.incidentId) q = q.where('incident_id', '=', f.incidentId);
@@ -58,15 +96,17 @@ export async function listReports(db: Kysely<Database>, f: ReportFilter): Promis
     .orderBy('id', 'desc')
     .limit(f.limit + 1)
     .execute();
-  return pageOf(rows, f.limit, reportFromRow, (r) => [r.observedFrom, r.id]);
+  const page = pageOf(rows, f.limit, reportFromRow, (r) => [r.observedFrom, r.id]);
+  return { ...page, items: await withReadableIncidents(db, page.items, reader) };
 }
 
 /** Ids of reports that a later report corrects. */
-export async function supersededBy(db: Kysely<Database>, id: string): Promise<string[]> {
+export async function supersededBy(db: Kysely<Database>, id: string, reader: Reader): Promise<string[]> {
   const rows = await db
     .selectFrom('reports')
     .select('id')
     .where('supersedes', '=', id)
+    .where(readableBy(reader))
     .orderBy('id')
     .execute();
   return rows.map((r) => r.id);

@@ -3,6 +3,7 @@
  * the importer, the CLI and the web forms, so a report is judged by one rule everywhere.
  */
 import { z } from 'zod';
+import { labelSchema } from '../access/labels.ts';
 
 export const SOURCE_KINDS = ['patrol', 'camera', 'uav', 'sensor', 'party', 'other'] as const;
 export const TIME_PRECISIONS = ['exact', 'minute', 'hour', 'day', 'approximate'] as const;
@@ -112,13 +113,19 @@ export const eventPlaceSchema = z
     }
   });
 
+/**
+ * Text with no NUL: PostgreSQL cannot store one in a text column, and no observer means one; refusing
+ * it here gives both databases the same answer (a 400 naming the field).
+ */
+const plainText = z.string().refine((s) => !s.includes('\u0000'), 'text may not contain the NUL character');
+
 export const reportInputSchema = z
   .object({
-    clientInstanceId: z.string().min(1).max(200),
+    clientInstanceId: plainText.min(1).max(200),
     source: z
       .object({
         kind: z.enum(SOURCE_KINDS),
-        id: z.string().min(1).max(200),
+        id: plainText.min(1).max(200),
         participant: participantCode,
       })
       .strict(),
@@ -133,14 +140,16 @@ export const reportInputSchema = z
     count: z.number().int().min(1).max(100_000).default(1),
     countApproximate: z.boolean().default(false),
     means: z.enum(MEANS),
-    claimedAttribution: z.string().min(1).max(200).optional(),
+    claimedAttribution: plainText.min(1).max(200).optional(),
     casualties: casualtiesSchema.optional(),
-    notes: z.string().max(10_000).optional(),
+    notes: plainText.max(10_000).optional(),
     lang: z
       .string()
       .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'a BCP 47 language tag such as en or uk')
       .optional(),
     supersedes: z.uuid().optional(),
+    /** Who may read this report (see access/labels.ts); RESTRICTED REL TO COALITION when left out. */
+    label: labelSchema.optional(),
     /**
      * The source device's Ed25519 signature over the canonical JSON (RFC 8785) of this report as
      * sent, without the `signature` member; verified against the key enrolled for the source.

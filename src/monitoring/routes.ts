@@ -5,6 +5,7 @@
 import type { Readable } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { actorName, readerFor } from '../access/http-auth.ts';
 import { type RouteSpec, route } from '../kernel/http/api.ts';
 import { Problem } from '../kernel/http/errors.ts';
 import { pageQuery } from '../kernel/http/paging.ts';
@@ -147,9 +148,10 @@ export function monitoringRoutes(s: MonitoringServices): RouteSpec[] {
       params: idParams,
       responses: { 200: { description: 'The report' } },
       errors: ['not_found', 'validation_failed'],
-      async handler({ params }) {
-        const report = await getReport(db, params.id);
-        return { ...report, supersededBy: await supersededBy(db, report.id) };
+      async handler({ params, req }) {
+        const reader = readerFor(req);
+        const report = await getReport(db, params.id, reader);
+        return { ...report, supersededBy: await supersededBy(db, report.id, reader) };
       },
     }),
     route({
@@ -172,8 +174,8 @@ export function monitoringRoutes(s: MonitoringServices): RouteSpec[] {
       }),
       responses: { 200: { description: 'A page of reports' } },
       errors: ['validation_failed', 'invalid_cursor'],
-      async handler({ query }) {
-        return listReports(db, query);
+      async handler({ query, req }) {
+        return listReports(db, query, readerFor(req));
       },
     }),
     route({
@@ -200,7 +202,7 @@ export function monitoringRoutes(s: MonitoringServices): RouteSpec[] {
       },
       errors: ['validation_failed', 'invalid_cursor'],
       async handler({ query, req, reply }) {
-        const page = await s.incidents.list(query);
+        const page = await s.incidents.list(query, readerFor(req));
         if (accepts(req, 'application/geo+json')) {
           reply.type('application/geo+json');
           return { ...incidentFeatures(page.items), nextCursor: page.nextCursor };
@@ -217,8 +219,8 @@ export function monitoringRoutes(s: MonitoringServices): RouteSpec[] {
       params: idParams,
       responses: { 200: { description: 'The incident' } },
       errors: ['not_found', 'validation_failed'],
-      async handler({ params }) {
-        return s.incidents.get(params.id);
+      async handler({ params, req }) {
+        return s.incidents.get(params.id, readerFor(req));
       },
     }),
     route({
@@ -232,8 +234,8 @@ export function monitoringRoutes(s: MonitoringServices): RouteSpec[] {
       body: transitionInputSchema,
       responses: { 200: { description: 'The incident after the change' } },
       errors: ['not_found', 'validation_failed', 'state_conflict'],
-      async handler({ params, body }) {
-        return s.incidents.transition(params.id, body);
+      async handler({ params, body, req }) {
+        return s.incidents.transition(params.id, { ...body, actor: actorName(req) }, readerFor(req));
       },
     }),
     route({
@@ -246,8 +248,8 @@ export function monitoringRoutes(s: MonitoringServices): RouteSpec[] {
       body: splitInputSchema,
       responses: { 200: { description: 'Both incidents after the split' } },
       errors: ['not_found', 'validation_failed', 'state_conflict', 'unprocessable'],
-      async handler({ params, body }) {
-        return s.incidents.split(params.id, body);
+      async handler({ params, body, req }) {
+        return s.incidents.split(params.id, { ...body, actor: actorName(req) }, readerFor(req));
       },
     }),
     route({
@@ -260,8 +262,8 @@ export function monitoringRoutes(s: MonitoringServices): RouteSpec[] {
       body: mergeInputSchema,
       responses: { 200: { description: 'The incident after the merge' } },
       errors: ['not_found', 'validation_failed', 'state_conflict', 'unprocessable'],
-      async handler({ params, body }) {
-        return s.incidents.merge(params.id, body);
+      async handler({ params, body, req }) {
+        return s.incidents.merge(params.id, { ...body, actor: actorName(req) }, readerFor(req));
       },
     }),
     route({
@@ -275,7 +277,7 @@ export function monitoringRoutes(s: MonitoringServices): RouteSpec[] {
       responses: { 200: { description: 'The spot report', contentTypes: ['application/json', 'text/html'] } },
       errors: ['not_found', 'validation_failed'],
       async handler({ params, query, req, reply }) {
-        const spot = await spotReportFor(db, params.id);
+        const spot = await spotReportFor(db, params.id, readerFor(req));
         if (query.format === 'html' || (!query.format && accepts(req, 'text/html'))) {
           return reply.type('text/html; charset=utf-8').send(spotHtml(spot));
         }
@@ -295,7 +297,7 @@ export function monitoringRoutes(s: MonitoringServices): RouteSpec[] {
       },
       errors: ['validation_failed'],
       async handler({ params, query, req, reply }) {
-        const report = await dailyReport(db, params.date);
+        const report = await dailyReport(db, params.date, readerFor(req));
         const format =
           query.format ?? (accepts(req, 'text/csv') ? 'csv' : accepts(req, 'text/html') ? 'html' : 'json');
         if (format === 'csv') {
@@ -320,13 +322,13 @@ export function monitoringRoutes(s: MonitoringServices): RouteSpec[] {
         .refine((q) => !q.from || !q.to || q.from <= q.to, { message: 'from is after to', path: ['from'] }),
       responses: { 200: { description: 'One entry per day' } },
       errors: ['validation_failed'],
-      async handler({ query }) {
+      async handler({ query, req }) {
         const to = query.to ?? new Date().toISOString().slice(0, 10);
         const from = query.from ?? addDaysIso(to, -29);
         if (Date.parse(to) - Date.parse(from) > 366 * 86_400_000) {
           throw new Problem('validation_failed', 'ask for at most 366 days at a time', { field: 'from' });
         }
-        return { items: await dailySummaries(db, from, to), nextCursor: null };
+        return { items: await dailySummaries(db, from, to, readerFor(req)), nextCursor: null };
       },
     }),
     route({
@@ -350,7 +352,7 @@ export function monitoringRoutes(s: MonitoringServices): RouteSpec[] {
         .refine((q) => !q.from || !q.to || q.from <= q.to, { message: 'from is after to', path: ['from'] }),
       responses: { 200: { description: 'Sector-days and the determination' } },
       errors: ['validation_failed'],
-      async handler({ query }) {
+      async handler({ query, req }) {
         const { from, to, ...ruleParts } = query;
         const rule = reliableCeasefireRuleSchema.parse(
           Object.fromEntries(Object.entries(ruleParts).filter(([, v]) => v !== undefined)),
@@ -360,7 +362,7 @@ export function monitoringRoutes(s: MonitoringServices): RouteSpec[] {
         if (Date.parse(end) - Date.parse(start) > 366 * 86_400_000) {
           throw new Problem('validation_failed', 'ask for at most 366 days at a time', { field: 'from' });
         }
-        return compliance(db, { from: start, to: end, rule });
+        return compliance(db, { from: start, to: end, rule }, readerFor(req));
       },
     }),
     route({

@@ -20,4 +20,32 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT \(--port\).*70000/);
     expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);
   });
+
+  it('reads the hardening settings: trusted proxies, CORS origins, rate limits', () => {
+    const c = loadConfig({
+      GUARANTOR_TRUST_PROXY: '127.0.0.1, 10.0.0.0/8,::1,fd00::/8,loopback',
+      GUARANTOR_CORS_ORIGINS: 'https://member.example,http://localhost:5173',
+      GUARANTOR_RATE_LIMIT: '0',
+    });
+    expect(c.trustProxy).toEqual(['127.0.0.1', '10.0.0.0/8', '::1', 'fd00::/8', 'loopback']);
+    expect(c.corsOrigins).toEqual(['https://member.example', 'http://localhost:5173']);
+    expect(c.rateLimit).toBe(0);
+    expect(c.rateLimitWrites).toBe(120);
+    expect(loadConfig({})).toMatchObject({ corsOrigins: [], rateLimit: 600, rateLimitWrites: 120 });
+    expect(loadConfig({}).trustProxy).toBeUndefined();
+  });
+
+  it('refuses proxies it cannot check and origins that are not exact', () => {
+    for (const bad of ['1', 'true', '*', '10.0.0.0/33', 'proxy.example', '10.0.0.1/8/8'])
+      expect(() => loadConfig({ GUARANTOR_TRUST_PROXY: bad }), bad).toThrow(/GUARANTOR_TRUST_PROXY/);
+    for (const bad of [
+      '*',
+      'null',
+      'https://member.example/',
+      'https://member.example/app',
+      'ftp://x.example',
+    ])
+      expect(() => loadConfig({ GUARANTOR_CORS_ORIGINS: bad }), bad).toThrow(/GUARANTOR_CORS_ORIGINS/);
+    expect(() => loadConfig({ GUARANTOR_RATE_LIMIT_WRITES: '-1' })).toThrow(/GUARANTOR_RATE_LIMIT_WRITES/);
+  });
 });

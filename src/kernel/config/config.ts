@@ -2,10 +2,32 @@
  * Configuration from the environment and command-line flags, validated once at start so a bad
  * value stops the server with a message that names it, instead of failing later in the field.
  */
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(0).max(65_535);
+
+const commaList = (s: string) =>
+  s
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
+
+// The names @fastify/proxy-addr knows, besides addresses and CIDR ranges.
+const NAMED_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function isProxyAddress(v: string): boolean {
+  if (NAMED_RANGES.has(v)) return true;
+  const [address = '', prefix, ...rest] = v.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  if (family === 4 && isIP(prefix) === 4) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+const perMinute = z.coerce.number().int().min(0).max(1_000_000);
 
 export const configSchema = z.object({
   host: z.string().min(1).default('127.0.0.1'),
@@ -48,7 +70,62 @@ export const configSchema = z.object({
         .filter(Boolean),
     )
     .pipe(z.array(z.enum(['patrol', 'camera', 'uav', 'sensor', 'party', 'other']))),
+  /** A PEM file of the certificates whose signers' C2PA content credentials are trusted; unset: none. */
+  c2paTrustAnchors: z.string().min(1).optional(),
+  /** PEM certificate chain and private key files; with both, `serve` speaks HTTPS only. */
+  tlsCert: z.string().min(1).optional(),
+  tlsKey: z.string().min(1).optional(),
+  /**
+   * The reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed: addresses or CIDR
+   * ranges, comma-separated. Never "all" or a hop count: fastify 5 ignores hop counts because they
+   * cannot tell a proxy from a client, and trusting everyone lets any client choose its own address,
+   * which would defeat the per-address rate limit and falsify the audit trail.
+   */
+  trustProxy: z
+    .string()
+    .transform(commaList)
+    .pipe(
+      z
+        .array(
+          z
+            .string()
+            .refine(
+              isProxyAddress,
+              'list the proxies: IP addresses or CIDR ranges (or loopback, linklocal, uniquelocal), comma-separated',
+            ),
+        )
+        .min(1),
+    )
+    .optional(),
+  /**
+   * Other web origins allowed to call the API from a browser (exact `scheme://host[:port]`, comma-
+   * separated). Unset: none, which suits the app serving its own web pages.
+   */
+  corsOrigins: z
+    .string()
+    .transform(commaList)
+    .pipe(
+      z.array(
+        z
+          .string()
+          .refine(isOrigin, 'each must be an exact origin such as https://member.example, with no path'),
+      ),
+    )
+    .default([]),
+  /** Requests per minute from one address, and apart from that from one account; 0 turns all limits off. */
+  rateLimit: perMinute.default(600),
+  /** Of those, the writes (anything but GET, HEAD and OPTIONS) per minute; 0: no separate write limit. */
+  rateLimitWrites: perMinute.default(120),
 });
+
+function isOrigin(v: string): boolean {
+  try {
+    const url = new URL(v);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === v;
+  } catch {
+    return false;
+  }
+}
 
 export type Config = z.infer<typeof configSchema> & { dataDir: string };
 
@@ -63,6 +140,13 @@ const ENV_NAMES: Record<keyof z.input<typeof configSchema>, string> = {
   checkpointIntervalS: 'GUARANTOR_CHECKPOINT_INTERVAL',
   evidenceMaxBytes: 'GUARANTOR_EVIDENCE_MAX_BYTES',
   unsignedSources: 'GUARANTOR_UNSIGNED_SOURCES',
+  c2paTrustAnchors: 'GUARANTOR_C2PA_TRUST_ANCHORS',
+  tlsCert: 'GUARANTOR_TLS_CERT',
+  tlsKey: 'GUARANTOR_TLS_KEY',
+  trustProxy: 'GUARANTOR_TRUST_PROXY',
+  corsOrigins: 'GUARANTOR_CORS_ORIGINS',
+  rateLimit: 'GUARANTOR_RATE_LIMIT',
+  rateLimitWrites: 'GUARANTOR_RATE_LIMIT_WRITES',
 };
 
 export class ConfigError extends Error {
@@ -89,6 +173,12 @@ export function loadConfig(
       return `  ${name} (--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}): ${i.message}; got ${JSON.stringify(raw[key])}`;
     });
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  // One without the other is a half-done HTTPS setup; refusing it beats silently serving plain HTTP.
+  if ((result.data.tlsCert === undefined) !== (result.data.tlsKey === undefined)) {
+    throw new ConfigError(
+      'Invalid configuration:\n  GUARANTOR_TLS_CERT (--tls-cert) and GUARANTOR_TLS_KEY (--tls-key): give both, or neither',
+    );
   }
   return { ...result.data, dataDir: resolve(result.data.dataDir) };
 }

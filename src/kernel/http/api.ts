@@ -43,6 +43,14 @@ export interface RouteSpec<B = unknown, Q = unknown, P = unknown> {
   handler(ctx: RouteContext<B, Q, P>): Promise<unknown>;
 }
 
+/**
+ * Decides, before a request's body is read, whether the caller may use a route. `prepare` runs once
+ * per route when the server starts and may refuse to serve a route it knows nothing about.
+ */
+export interface RouteGuard {
+  prepare(spec: RouteSpec): (req: FastifyRequest) => Promise<void>;
+}
+
 export function route<B = undefined, Q = undefined, P = undefined>(spec: RouteSpec<B, Q, P>): RouteSpec {
   return spec as unknown as RouteSpec;
 }
@@ -55,11 +63,14 @@ export class Api {
     return this;
   }
 
-  register(app: FastifyInstance): void {
+  /** Without a guard every route is open: only tests of one route module alone leave it out. */
+  register(app: FastifyInstance, guard?: RouteGuard): void {
     for (const spec of this.routes) {
+      const check = guard?.prepare(spec);
       app.route({
         method: spec.method,
         url: spec.url,
+        ...(check ? { onRequest: check } : {}),
         handler: async (req, reply) => {
           const params = spec.params ? parseOr400(spec.params, req.params, 'path') : req.params;
           const query = spec.query ? parseOr400(spec.query, req.query, 'query') : req.query;

@@ -15,11 +15,13 @@ export const ERRORS = {
   totp_required: { status: 401, title: 'A code from the authenticator app is required' },
   forbidden: { status: 403, title: 'Not allowed' },
   csrf_failed: { status: 403, title: 'The request’s CSRF token is missing or wrong' },
+  cors_refused: { status: 403, title: 'This origin may not call the API from a browser' },
   totp_enrolment_required: { status: 403, title: 'Set up the authenticator app before going on' },
   not_found: { status: 404, title: 'Not found' },
   route_not_found: { status: 404, title: 'No such route' },
   method_not_allowed: { status: 405, title: 'Method not allowed' },
   not_acceptable: { status: 406, title: 'No acceptable representation' },
+  request_timeout: { status: 408, title: 'The request took too long to arrive' },
   idempotency_conflict: {
     status: 409,
     title: 'This idempotency key was already used with a different body',
@@ -35,6 +37,7 @@ export const ERRORS = {
   invalid_signature: { status: 422, title: 'The report’s signature does not verify' },
   signature_required: { status: 422, title: 'Reports from this kind of source must be signed' },
   rate_limited: { status: 429, title: 'Too many requests' },
+  headers_too_large: { status: 431, title: 'The request headers are too large' },
   internal: { status: 500, title: 'Internal error' },
   evidence_damaged: { status: 500, title: 'A stored evidence file no longer matches its recorded hash' },
 } as const satisfies Record<string, { status: number; title: string }>;

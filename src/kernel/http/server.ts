@@ -7,16 +7,21 @@ import { existsSync } from 'node:fs';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { Api } from './api.ts';
+import type { Api, RouteGuard } from './api.ts';
 import { type ErrorCode, isProblem, Problem } from './errors.ts';
+import { type HardeningOptions, harden, serverOptions } from './hardening.ts';
 
 export interface ServerOptions {
   api: Api;
+  /** Who may call which route; see Api.register. */
+  guard?: RouteGuard;
   logger: Logger;
   /** Directory of the built web app; served at / when present. */
   webRoot?: string;
   health?: () => Promise<Record<string, unknown>>;
   bodyLimit?: number;
+  /** HTTPS, trusted proxies, CORS origins and rate limits; see hardening.ts. */
+  hardening?: HardeningOptions;
 }
 
 const FASTIFY_CODES: Record<string, ErrorCode> = {
@@ -56,6 +61,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     routerOptions: { maxParamLength: 200 },
+    ...serverOptions(options.hardening),
   }) as unknown as FastifyInstance;
 
   app.setErrorHandler((error, req, reply) => {
@@ -67,16 +73,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       .send(problem.toJSON(req.url.split('?')[0]));
   });
 
-  app.addHook('onSend', async (_req, reply, payload) => {
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('referrer-policy', 'no-referrer');
-    reply.header('x-frame-options', 'DENY');
-    reply.header(
-      'content-security-policy',
-      "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; worker-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-    );
-    return payload;
-  });
+  harden(app, options.hardening);
 
   app.get('/healthz', async () => ({ status: 'ok', ...(options.health ? await options.health() : {}) }));
   app.get('/api/v1/openapi.json', async () =>
@@ -94,7 +91,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       done(null, payload);
     });
   }
-  options.api.register(app);
+  options.api.register(app, options.guard);
 
   const webRoot = options.webRoot;
   const hasWeb = webRoot !== undefined && existsSync(`${webRoot}/index.html`);

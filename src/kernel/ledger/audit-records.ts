@@ -9,11 +9,18 @@
  *   columns the client sent, so a change to any of them shows.
  * - zone, sector, participant, device: one leaf per save (or revocation); only the latest version is
  *   in the table, so only the latest leaf is checked (a `zone.deleted` leaf must leave no zone behind).
- * - incident.transition, incident.split, incident.merged: rebuilt from `incident_events`.
+ * - incident.transition, incident.split, incident.merged: rebuilt from `incident_events`. A split or
+ *   a merge by a person writes one leaf but a history entry on every incident involved; the entries
+ *   on the other incidents must say the same as the one the leaf was written for, and every split or
+ *   merge entry must belong to a leaf.
+ * - evidence, evidence.custody, evidence.derived, evidence.not-derived: see evidence-audit.ts.
+ * - access (sign-ins and account changes): see access/access-auditor.ts.
  * The incident rows themselves are derived (recomputed by correlation) and have no leaf of their own.
  */
 import { type Kysely, sql } from 'kysely';
+import { accessAuditor } from '../../access/access-auditor.ts';
 import { deviceFromRow } from '../../monitoring/devices/device-service.ts';
+import { EVIDENCE_AUDITORS } from '../../monitoring/evidence/evidence-audit.ts';
 import { zoneFromRow } from '../../monitoring/geography-service.ts';
 import { historyFromRow } from '../../monitoring/incident-model.ts';
 import { bodyHash, ledgerContent } from '../../monitoring/ingest.ts';
@@ -21,6 +28,7 @@ import { reportFromRow } from '../../monitoring/report-model.ts';
 import { reportInputSchema } from '../../monitoring/report-schema.ts';
 import type { Database, IncidentEventTable, ReportTable } from '../store/schema.ts';
 import type { AuditLeaf, Rebuilt, RecordAuditor } from './audit.ts';
+import { canonicalJson } from './canonical.ts';
 
 type Db = Kysely<Database>;
 
@@ -214,9 +222,18 @@ export const participantAuditor = latestVersionAuditor({
   },
 });
 
+function detailsOf(e: IncidentEventTable): Record<string, unknown> {
+  try {
+    const parsed: unknown = e.details ? JSON.parse(e.details) : {};
+    return parsed !== null && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
 /** What each incident history leaf kind commits to, from one `incident_events` row. */
 function incidentContents(kind: string, e: IncidentEventTable): unknown[] {
-  const details = e.details ? (JSON.parse(e.details) as Record<string, unknown>) : {};
+  const details = detailsOf(e);
   if (kind === 'incident.transition') return e.action === 'transition' ? [historyFromRow(e)] : [];
   if (kind === 'incident.split')
     return e.action === 'split' ? [{ ...details, actor: e.actor, reason: e.reason }] : [];
@@ -228,34 +245,93 @@ function incidentContents(kind: string, e: IncidentEventTable): unknown[] {
   ];
 }
 
+const HISTORY_KIND = { split: 'incident.split', merged: 'incident.merged' } as const;
+
+/**
+ * The other incidents whose history records the same split or merge: the new incident of a split,
+ * the absorbed ones of a merge by a person (a merge by correlation is recorded on the survivor only).
+ */
+function otherIncidents(kind: string, e: IncidentEventTable): string[] {
+  const details = detailsOf(e);
+  if (kind === HISTORY_KIND.split && e.action === 'split') {
+    return typeof details.to === 'string' && details.to !== e.incident_id ? [details.to] : [];
+  }
+  if (kind === HISTORY_KIND.merged && e.action === 'merged' && typeof details.into === 'string') {
+    const absorbed = Array.isArray(details.absorbed) ? details.absorbed : [];
+    return absorbed.filter((a): a is string => typeof a === 'string' && a !== e.incident_id);
+  }
+  return [];
+}
+
+/** The incident whose leaf a split or merge entry belongs to: the one split, or the one merged into. */
+function leafIncidentOf(e: IncidentEventTable): string {
+  const details = detailsOf(e);
+  const owner = e.action === 'split' ? details.from : details.into;
+  return typeof owner === 'string' ? owner : e.incident_id;
+}
+
+function groupByKey(rows: IncidentEventTable[]): Map<string, IncidentEventTable[]> {
+  const byKey = new Map<string, IncidentEventTable[]>();
+  for (const r of rows) {
+    const k = `${r.incident_id} ${r.at}`;
+    byKey.set(k, [...(byKey.get(k) ?? []), r]);
+  }
+  return byKey;
+}
+
 export const incidentHistoryAuditor: RecordAuditor = {
-  kinds: ['incident.transition', 'incident.split', 'incident.merged'],
+  kinds: ['incident.transition', HISTORY_KIND.split, HISTORY_KIND.merged],
   async rebuild(db, leaves) {
-    const rows = await byIds(
-      leaves.map((l) => l.recordId),
-      (chunk) => db.selectFrom('incident_events').selectAll().where('incident_id', 'in', chunk).execute(),
+    const fetch = (ids: string[]) =>
+      byIds(ids, (chunk) =>
+        db.selectFrom('incident_events').selectAll().where('incident_id', 'in', chunk).execute(),
+      );
+    const byKey = groupByKey(await fetch(leaves.map((l) => l.recordId)));
+    const own = (leaf: AuditLeaf) =>
+      (byKey.get(`${leaf.recordId} ${leaf.at}`) ?? []).filter(
+        (e) => incidentContents(leaf.kind, e).length > 0,
+      );
+    const others = groupByKey(
+      await fetch(leaves.flatMap((l) => own(l).flatMap((e) => otherIncidents(l.kind, e)))),
     );
-    const byKey = new Map<string, IncidentEventTable[]>();
-    for (const r of rows) {
-      const k = `${r.incident_id} ${r.at}`;
-      byKey.set(k, [...(byKey.get(k) ?? []), r]);
-    }
     const out = new Map<number, Rebuilt>();
     for (const leaf of leaves) {
-      const candidates = (byKey.get(`${leaf.recordId} ${leaf.at}`) ?? []).flatMap((e) =>
-        incidentContents(leaf.kind, e),
-      );
-      out.set(
-        leaf.idx,
-        candidates.length === 0
-          ? { finding: 'record_deleted', message: 'its entry in the incident history is gone' }
-          : { candidates },
-      );
+      const rows = own(leaf);
+      const candidates = rows.flatMap((e) => incidentContents(leaf.kind, e));
+      if (candidates.length === 0) {
+        out.set(leaf.idx, {
+          finding: 'record_deleted',
+          message: 'its entry in the incident history is gone',
+        });
+        continue;
+      }
+      const said = new Set(candidates.map((c) => canonicalJson(c)));
+      let problem: Rebuilt | undefined;
+      for (const other of new Set(rows.flatMap((e) => otherIncidents(leaf.kind, e)))) {
+        const entries = (others.get(`${other} ${leaf.at}`) ?? []).filter(
+          (e) => incidentContents(leaf.kind, e).length > 0,
+        );
+        if (entries.length === 0) {
+          problem = {
+            finding: 'record_deleted',
+            message: `its entry in the history of incident ${other} is gone`,
+          };
+        } else if (
+          !entries.some((e) => incidentContents(leaf.kind, e).some((c) => said.has(canonicalJson(c))))
+        ) {
+          problem = {
+            finding: 'record_modified',
+            message: `its entry in the history of incident ${other} no longer says the same`,
+          };
+        }
+        if (problem) break;
+      }
+      out.set(leaf.idx, problem ?? { candidates });
     }
     return out;
   },
   async unledgered(db) {
-    const row = await db
+    const transition = await db
       .selectFrom('incident_events')
       .leftJoin('ledger_leaves', (j) =>
         j
@@ -269,9 +345,53 @@ export const incidentHistoryAuditor: RecordAuditor = {
       .orderBy('incident_events.id')
       .limit(1)
       .executeTakeFirst();
-    return row && { recordKind: 'incident.transition', recordId: row.incident_id };
+    const stray = await firstUnledgeredSplitOrMerge(db);
+    // Both are reported as the first record without a leaf; the earlier entry goes first.
+    const first = [
+      transition && { kind: 'incident.transition', id: transition.id, incident: transition.incident_id },
+      stray,
+    ]
+      .filter((x) => x !== undefined)
+      .sort((a, b) => a.id.localeCompare(b.id))[0];
+    return first && { recordKind: first.kind, recordId: first.incident };
   },
 };
+
+/**
+ * The first split or merge entry with no leaf. Its leaf is found through the entry's own details
+ * (the incident split, or merged into), which SQL cannot read portably, so this pages in JavaScript.
+ */
+async function firstUnledgeredSplitOrMerge(
+  db: Db,
+  page = 1000,
+): Promise<{ kind: string; id: string; incident: string } | undefined> {
+  let after = '';
+  for (;;) {
+    const rows = await db
+      .selectFrom('incident_events')
+      .selectAll()
+      .where('action', 'in', ['split', 'merged'])
+      .where('id', '>', after)
+      .orderBy('id')
+      .limit(page)
+      .execute();
+    if (rows.length === 0) return undefined;
+    const leaves = await db
+      .selectFrom('ledger_leaves')
+      .select(['kind', 'record_id', 'at'])
+      .where('kind', 'in', [HISTORY_KIND.split, HISTORY_KIND.merged])
+      .where('record_id', 'in', [...new Set(rows.map(leafIncidentOf))])
+      .execute();
+    const have = new Set(leaves.map((l) => `${l.kind} ${l.record_id} ${l.at}`));
+    for (const e of rows) {
+      const kind = e.action === 'split' ? HISTORY_KIND.split : HISTORY_KIND.merged;
+      if (!have.has(`${kind} ${leafIncidentOf(e)} ${e.at}`))
+        return { kind, id: e.id, incident: e.incident_id };
+    }
+    if (rows.length < page) return undefined;
+    after = rows[rows.length - 1]!.id;
+  }
+}
 
 export const deviceAuditor = latestVersionAuditor({
   kind: 'device',
@@ -291,4 +411,6 @@ export const MONITORING_AUDITORS: readonly RecordAuditor[] = [
   participantAuditor,
   deviceAuditor,
   incidentHistoryAuditor,
+  ...EVIDENCE_AUDITORS,
+  accessAuditor,
 ];

@@ -5,12 +5,15 @@
  * checkpoint's signature is checked with the log's verifier key and the ledger is recomputed.
  */
 import { z } from 'zod';
+import { WITNESS_CONFIG_FILE } from '../ledger/witness-collector.ts';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const MANIFEST_FORMAT = 'guarantor-backup/1';
 /** Where the database copy sits inside a backup, per dialect. */
 export const DATABASE_FILES = { sqlite: 'guarantor.sqlite', postgres: 'guarantor.pgdump' } as const;
 export const EVIDENCE_DIR = 'evidence';
+/** The member witnesses and quorum (`<data>/witnesses.json`), copied as they are: no secret is in it. */
+export const WITNESSES_FILE = WITNESS_CONFIG_FILE;
 
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 in lower-case hex');
 /** Relative, forward slashes, no `..`: a manifest must not be able to point outside the backup. */
@@ -46,8 +49,23 @@ export const manifestSchema = z.object({
     checkpoint: z
       .object({ size: z.number().int().min(0), root: z.string(), note: z.string(), createdAt: z.string() })
       .nullable(),
+    /**
+     * The latest checkpoint a quorum of member witnesses had cosigned when the copy was made, with
+     * their cosignatures in its note. Absent in backups made before it was recorded.
+     */
+    witnessed: z
+      .object({
+        size: z.number().int().min(0),
+        note: z.string(),
+        cosigners: z.number().int().min(0),
+        witnessedAt: z.string(),
+      })
+      .nullable()
+      .optional(),
   }),
   evidence: z.array(fileEntry),
+  /** The witness configuration, when the data directory had one. Absent in older backups. */
+  witnesses: fileEntry.nullable().optional(),
   /** Present only when the backup was made with --include-log-key. */
   logKey: fileEntry.nullable(),
   warnings: z.array(z.string()),

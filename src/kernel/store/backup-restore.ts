@@ -2,17 +2,28 @@
  * `guarantor restore`: puts a backup back, but only one that verifies. Everything is staged first
  * (in `<data>/.restore-<pid>`) and checked there: each file against the manifest's SHA-256, the
  * ledger rebuilt from the copied leaves against the backup's signed checkpoint, every stored
- * checkpoint and tile, and the log key if the backup carries one. Only then does anything move into
- * the data directory (or pg_restore run), so a refused restore leaves the target as it was.
+ * checkpoint and tile, the latest checkpoint a quorum of member witnesses cosigned, and the log key
+ * if the backup carries one. Only then does anything move into the data directory (or pg_restore
+ * run), so a refused restore leaves the target as it was.
  *
  * The checkpoint's signature is checked with the verifier key given (--key), else the one recorded
  * in the backup; only the first rules out a backup forged whole, so the result says which was used.
+ * The log key alone does not rule out a history rewritten by whoever holds it: the witnesses do. So
+ * where witnesses are configured (the policy given, else `<data>/witnesses.json`, else the backup's
+ * copy), a backup with no checkpoint a quorum of them cosigned is refused unless the operator
+ * accepts that; where none are, the result says the ledger is vouched for by the log key only.
  * Stop the server on the target before restoring.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { LOG_KEY_FILE, logKeyFrom } from '../ledger/log-key.ts';
+import {
+  loadWitnessPolicy,
+  parseWitnessPolicy,
+  WitnessConfigError,
+  type WitnessPolicy,
+} from '../ledger/witness-collector.ts';
 import { BackupError, BackupUsageError } from './backup.ts';
 import { copyHashed, listFiles } from './backup-files.ts';
 import {
@@ -31,8 +42,16 @@ import {
   EVIDENCE_DIR,
   MANIFEST_FILE,
   manifestSchema,
+  WITNESSES_FILE,
 } from './backup-manifest.ts';
 import { dumpRows, pgIsEmpty, pgRestore } from './backup-postgres.ts';
+import {
+  checkWitnessed,
+  newestRows,
+  WITNESSED_CANDIDATES,
+  type Witnessed,
+  type WitnessedRow,
+} from './backup-witnessed.ts';
 import { openStore, type Store } from './store.ts';
 
 /** Verification failed: nothing was restored. Exit 1. */
@@ -57,6 +76,13 @@ export interface RestoreOptions {
   /** Replace a target that already holds a database or evidence. */
   force?: boolean;
   /**
+   * The member witnesses and quorum to verify against, as the member states agreed them; wins over
+   * `<data>/witnesses.json` and over the backup's copy.
+   */
+  witnesses?: WitnessPolicy;
+  /** Restore even though witnesses are configured and none cosigned a checkpoint the backup holds. */
+  acceptUnwitnessed?: boolean;
+  /**
    * A deeper check of the staged copy, such as `guarantor audit` (records against their leaves'
    * commitments): a problem, or undefined when it passes. Run on SQLite copies before they move
    * into place; a pg_dump is not opened as a database before it is restored, so it is not run there.
@@ -69,6 +95,10 @@ export interface RestoreResult {
   /** Leaves that verified (at least the backup's checkpoint). */
   treeSize: number;
   checkpointSize: number | null;
+  /** The checkpoint a quorum of the configured witnesses cosigned that the ledger verified against. */
+  witnessed: Witnessed | null;
+  /** Where the witness policy came from; null when no witnesses are configured. */
+  witnessPolicy: 'given' | 'data' | 'backup' | null;
   evidenceFiles: number;
   keySource: 'given' | 'backup';
   /** What the operator must know before serving. */
@@ -139,6 +169,26 @@ interface LedgerCheck {
   problems: string[];
   /** Leaves that verified. */
   size: number;
+  /** Null when no witnesses are configured or none cosigned a checkpoint of this ledger. */
+  witnessed: Witnessed | null;
+}
+
+/** The witnessed rows of the copy, and the manifest's, checked against the rebuilt tree. */
+function witnessedCheck(
+  rows: WitnessedRow[],
+  manifest: BackupManifest,
+  verifier: LogVerifier,
+  policy: WitnessPolicy | undefined,
+  tree: Parameters<typeof checkWitnessed>[0]['tree'],
+): { problems: string[]; witnessed: Witnessed | null } {
+  if (!policy) return { problems: [], witnessed: null };
+  const named = manifest.ledger.witnessed;
+  return checkWitnessed({
+    rows: named ? [...rows, { size: named.size, note: named.note }] : rows,
+    policy,
+    verifier,
+    tree,
+  });
 }
 
 /** The ledger tables of a staged SQLite copy, read without writing to it. */
@@ -146,6 +196,7 @@ async function sqliteLedger(
   file: string,
   manifest: BackupManifest,
   verifier: LogVerifier,
+  policy: WitnessPolicy | undefined,
 ): Promise<LedgerCheck> {
   const db = new SQLite(file, { readonly: true, fileMustExist: true });
   try {
@@ -163,9 +214,19 @@ async function sqliteLedger(
       manifest: manifest.ledger,
       verifier,
     });
-    return { problems, size: rebuilt.tree.size };
+    const rows = (
+      db
+        .prepare('select size, note from ledger_witnessed order by size desc limit ?')
+        .all(WITNESSED_CANDIDATES) as WitnessedRow[]
+    ).map((r) => ({ size: Number(r.size), note: r.note }));
+    const w = witnessedCheck(rows, manifest, verifier, policy, rebuilt.tree);
+    return { problems: [...problems, ...w.problems], size: rebuilt.tree.size, witnessed: w.witnessed };
   } catch (e) {
-    return { problems: [`the database copy cannot be read: ${(e as Error).message}`], size: 0 };
+    return {
+      problems: [`the database copy cannot be read: ${(e as Error).message}`],
+      size: 0,
+      witnessed: null,
+    };
   } finally {
     db.close();
   }
@@ -194,6 +255,7 @@ async function dumpLedger(
   file: string,
   manifest: BackupManifest,
   verifier: LogVerifier,
+  policy: WitnessPolicy | undefined,
 ): Promise<LedgerCheck> {
   try {
     const leaves = await collect(dumpRows(file, 'ledger_leaves'), (c) => ({
@@ -220,10 +282,36 @@ async function dumpLedger(
     }));
     const rebuilt = await rebuildTree(leaves);
     const problems = await checkLedger({ rebuilt, checkpoints, tiles, manifest: manifest.ledger, verifier });
-    return { problems, size: rebuilt.tree.size };
+    // Only the newest few are looked at, so only they are kept while the dump streams past.
+    let witnessedRows: WitnessedRow[] = [];
+    for await (const r of dumpRows(file, 'ledger_witnessed')) {
+      if (r.size == null || r.note == null) throw new Error('a witnessed checkpoint row has no size or note');
+      witnessedRows.push({ size: Number(r.size), note: r.note });
+      if (witnessedRows.length > 4 * WITNESSED_CANDIDATES) witnessedRows = newestRows(witnessedRows);
+    }
+    const w = witnessedCheck(witnessedRows, manifest, verifier, policy, rebuilt.tree);
+    return { problems: [...problems, ...w.problems], size: rebuilt.tree.size, witnessed: w.witnessed };
   } catch (e) {
-    return { problems: [`the database dump cannot be read: ${(e as Error).message}`], size: 0 };
+    return {
+      problems: [`the database dump cannot be read: ${(e as Error).message}`],
+      size: 0,
+      witnessed: null,
+    };
   }
+}
+
+/** Reads a witness policy file; a bad one is a usage error that names it. */
+function policyFrom(file: string, what: string): WitnessPolicy {
+  try {
+    return parseWitnessPolicy(JSON.parse(readFileSync(file, 'utf8')));
+  } catch (e) {
+    const why = e instanceof WitnessConfigError ? e.message : `not JSON: ${(e as Error).message}`;
+    throw new BackupUsageError(`${what} (${file}): ${why}`);
+  }
+}
+
+function describePolicy(p: WitnessPolicy): string {
+  return `${p.quorum} of ${p.witnesses.map((w) => w.name).join(', ')}`;
 }
 
 function hasEvidence(dataDir: string): boolean {
@@ -272,6 +360,20 @@ export async function restoreStore(o: RestoreOptions): Promise<RestoreResult> {
     }
   }
 
+  // The policy member states agreed (given), else the deployment's own, else the backup's copy
+  // (read once it is staged and its hash checked).
+  let policy: WitnessPolicy | undefined = o.witnesses;
+  let policySource: RestoreResult['witnessPolicy'] = policy ? 'given' : null;
+  const targetPolicy = join(o.dataDir, WITNESSES_FILE);
+  if (!policy && existsSync(targetPolicy)) {
+    try {
+      policy = loadWitnessPolicy(o.dataDir);
+    } catch (e) {
+      throw new BackupUsageError(`${(e as Error).message}; fix it or move it away before restoring`);
+    }
+    policySource = 'data';
+  }
+
   mkdirSync(o.dataDir, { recursive: true });
   const stage = join(o.dataDir, `.restore-${process.pid}`);
   rmSync(stage, { recursive: true, force: true });
@@ -280,14 +382,35 @@ export async function restoreStore(o: RestoreOptions): Promise<RestoreResult> {
     const problems: string[] = [];
     await stageFile(o.src, stage, manifest.database, problems);
     const stagedDb = join(stage, manifest.database.path);
+    if (manifest.witnesses) {
+      await stageFile(o.src, stage, manifest.witnesses, problems);
+      const staged = join(stage, WITNESSES_FILE);
+      if (!policy && existsSync(staged) && problems.length === 0) {
+        policy = policyFrom(staged, "the backup's witness configuration");
+        policySource = 'backup';
+        notes.push(
+          `verified against the witnesses named in the backup (${describePolicy(policy)}); give --witnesses with the configuration member states agreed to rule out a forged backup`,
+        );
+      }
+    }
     let treeSize = 0;
+    let witnessed: Witnessed | null = null;
     if (problems.length === 0) {
       const ledger =
         manifest.dialect === 'sqlite'
-          ? await sqliteLedger(stagedDb, manifest, verifier)
-          : await dumpLedger(stagedDb, manifest, verifier);
+          ? await sqliteLedger(stagedDb, manifest, verifier, policy)
+          : await dumpLedger(stagedDb, manifest, verifier, policy);
       problems.push(...ledger.problems);
       treeSize = ledger.size;
+      witnessed = ledger.witnessed;
+      if (problems.length === 0 && policy && witnessed === null) {
+        const why = `no checkpoint in the backup was cosigned by a quorum of the configured witnesses (${describePolicy(policy)}), so nothing but the log key vouches for its ledger`;
+        if (o.acceptUnwitnessed) {
+          notes.push(`restored WITHOUT a witnessed checkpoint (--accept-unwitnessed): ${why}`);
+        } else {
+          problems.push(`${why}; restore with --accept-unwitnessed to accept that`);
+        }
+      }
     }
     if (problems.length === 0 && o.audit && manifest.dialect === 'sqlite') {
       const staged = await openStore({ kind: 'sqlite', file: stagedDb });
@@ -332,6 +455,24 @@ export async function restoreStore(o: RestoreOptions): Promise<RestoreResult> {
     if (o.force) rmSync(evidenceDir, { recursive: true, force: true });
     if (manifest.evidence.length > 0) renameSync(join(stage, EVIDENCE_DIR), evidenceDir);
     if (manifest.logKey && !existsSync(targetKey)) renameSync(join(stage, LOG_KEY_FILE), targetKey);
+    // The restored server goes on collecting cosignatures from the same witnesses.
+    if (manifest.witnesses && !existsSync(targetPolicy) && policySource !== 'given') {
+      renameSync(join(stage, WITNESSES_FILE), targetPolicy);
+    }
+    if (policy === undefined) {
+      notes.push(
+        'no witnesses are configured: the ledger was verified against the checkpoint signed by the log key only, which vouches for it on its own',
+      );
+    } else if (witnessed !== null && witnessed.size < treeSize) {
+      notes.push(
+        `leaves ${witnessed.size} to ${treeSize - 1} come after the last witnessed checkpoint: only the log key vouches for them`,
+      );
+    }
+    if (policySource === 'given' && !existsSync(targetPolicy)) {
+      notes.push(
+        `no ${WITNESSES_FILE} in ${o.dataDir}: put the witness configuration there before serving, or the server collects no cosignatures`,
+      );
+    }
     if (!existsSync(targetKey)) {
       notes.push(
         `no log key in ${o.dataDir}: put the log's key file at ${targetKey} before serving, or the server makes a new key and member states will refuse its checkpoints`,
@@ -342,6 +483,8 @@ export async function restoreStore(o: RestoreOptions): Promise<RestoreResult> {
       manifest,
       treeSize,
       checkpointSize,
+      witnessed,
+      witnessPolicy: policySource,
       evidenceFiles: manifest.evidence.length,
       keySource,
       notes,

@@ -21,7 +21,7 @@ import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aReport } from '../../../test/harness.ts';
+import { aReport, authorize } from '../../../test/harness.ts';
 import { type App, createApp } from '../../app.ts';
 import { loadConfig } from '../config/config.ts';
 import { fromBase64 } from '../ledger/bytes.ts';
@@ -80,12 +80,14 @@ function writeEvidence(dataDir: string): Record<string, Buffer> {
   return files;
 }
 
-function silentApp(store: Store, logKey: LogKey): Promise<App> {
-  return createApp(loadConfig({ GUARANTOR_DEMO: 'off' }), {
-    store,
-    logger: pino({ level: 'silent' }),
-    logKey,
-  });
+async function silentApp(store: Store, logKey: LogKey): Promise<App> {
+  return authorize(
+    await createApp(loadConfig({ GUARANTOR_DEMO: 'off' }), {
+      store,
+      logger: pino({ level: 'silent' }),
+      logKey,
+    }),
+  );
 }
 
 async function refusal(work: Promise<unknown>): Promise<string[]> {

@@ -22,6 +22,7 @@ import {
   EVIDENCE_DIR,
   MANIFEST_FILE,
   MANIFEST_FORMAT,
+  WITNESSES_FILE,
 } from './backup-manifest.ts';
 import { pgDump } from './backup-postgres.ts';
 import type { Store } from './store.ts';
@@ -86,6 +87,15 @@ async function ledgerState(store: Store, vkey: string | null, warnings: string[]
   const checkpoint = row
     ? { size: Number(row.size), root: row.root, note: row.note, createdAt: row.created_at }
     : null;
+  const w = await store.db
+    .selectFrom('ledger_witnessed')
+    .selectAll()
+    .orderBy('size', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  const witnessed = w
+    ? { size: Number(w.size), note: w.note, cosigners: Number(w.cosigners), witnessedAt: w.witnessed_at }
+    : null;
   const { tree, problems } = await rebuildTree(storeLeaves(store.db));
   for (const p of problems) warnings.push(`live ledger: ${p}`);
   if (checkpoint) {
@@ -105,7 +115,7 @@ async function ledgerState(store: Store, vkey: string | null, warnings: string[]
       }
     }
   }
-  return { vkey, treeSize: tree.size, treeRoot: toBase64(tree.root()), checkpoint };
+  return { vkey, treeSize: tree.size, treeRoot: toBase64(tree.root()), checkpoint, witnessed };
 }
 
 async function copyDatabase(o: BackupOptions): Promise<BackupFile> {
@@ -156,6 +166,18 @@ export async function backupStore(o: BackupOptions): Promise<BackupManifest> {
       evidence.push(await copyHashed(join(evidenceRoot, rel), join(o.dest, path), path));
     }
 
+    // Restore checks the ledger against what these witnesses cosigned, and the restored server
+    // goes on collecting from them.
+    const witnessFile = join(o.dataDir, WITNESSES_FILE);
+    const witnesses = existsSync(witnessFile)
+      ? await copyHashed(witnessFile, join(o.dest, WITNESSES_FILE), WITNESSES_FILE)
+      : null;
+    if (witnesses && ledger.witnessed === null) {
+      warnings.push(
+        'witnesses are configured but no checkpoint has been witnessed yet: restore will refuse this backup unless given --accept-unwitnessed',
+      );
+    }
+
     let logKey: BackupFile | null = null;
     if (o.includeLogKey) {
       const keyFile = join(o.dataDir, LOG_KEY_FILE);
@@ -172,6 +194,7 @@ export async function backupStore(o: BackupOptions): Promise<BackupManifest> {
       database,
       ledger,
       evidence,
+      witnesses,
       logKey,
       warnings,
     };

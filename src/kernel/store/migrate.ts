@@ -6,6 +6,8 @@ import * as m0004 from './migrations/0004-devices.ts';
 import * as m0005 from './migrations/0005-evidence.ts';
 import * as m0006 from './migrations/0006-access.ts';
 import * as m0007 from './migrations/0007-incident-revision.ts';
+import * as m0008 from './migrations/0008-evidence-derivatives.ts';
+import * as m0009 from './migrations/0009-labels.ts';
 
 /** Migrations live in code (not read from a folder at run time) so the CLI and tests find them anywhere. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -16,6 +18,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '0005-evidence': m0005,
   '0006-access': m0006,
   '0007-incident-revision': m0007,
+  '0008-evidence-derivatives': m0008,
+  '0009-labels': m0009,
 };
 
 class CodeMigrationProvider implements MigrationProvider {
@@ -24,8 +28,16 @@ class CodeMigrationProvider implements MigrationProvider {
   }
 }
 
-export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {
-  const migrator = new Migrator({ db, provider: new CodeMigrationProvider() });
+/**
+ * `schema` names the PostgreSQL schema the store lives in: Kysely otherwise looks for its bookkeeping
+ * tables on the whole search path and can find another schema's, in a database shared by several.
+ */
+export async function migrateToLatest(db: Kysely<unknown>, schema?: string): Promise<void> {
+  const migrator = new Migrator({
+    db,
+    provider: new CodeMigrationProvider(),
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;

@@ -76,6 +76,9 @@ export interface ReportTable {
   incident_id: string | null;
   link_score: number | null;
   link_reason: string | null;
+  /** Confidentiality label (see access/labels.ts). */
+  label_level: number;
+  label_releasable: string;
 }
 
 export interface IncidentTable {
@@ -106,6 +109,9 @@ export interface IncidentTable {
   updated_at: string;
   /** Bumped by every update (see bumpRevision): tells a cached publication its incidents changed. */
   revision: number;
+  /** Confidentiality label (see access/labels.ts): the high-water mark of its reports' labels. */
+  label_level: number;
+  label_releasable: string;
 }
 
 export interface IncidentEventTable {

@@ -78,7 +78,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     dialect = 'postgres';
   }
 
-  await migrateToLatest(db as Kysely<unknown>);
+  await migrateToLatest(db as Kysely<unknown>, options.kind === 'postgres' ? options.schema : undefined);
 
   return {
     db,

@@ -1,7 +1,7 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aReport, count } from '../../../test/harness.ts';
+import { aReport, authorize, count } from '../../../test/harness.ts';
 import { type App, createApp } from '../../app.ts';
 import { loadConfig } from '../../kernel/config/config.ts';
 import { canonicalJson } from '../../kernel/ledger/canonical.ts';
@@ -29,13 +29,12 @@ for (const dialect of DIALECTS) {
     beforeAll(async () => {
       const store = await dialect.open();
       // Patrols may send unsigned reports here; sensors must sign.
-      app = await createApp(
-        loadConfig({ GUARANTOR_DEMO: 'off', GUARANTOR_UNSIGNED_SOURCES: 'patrol,party' }),
-        {
+      app = await authorize(
+        await createApp(loadConfig({ GUARANTOR_DEMO: 'off', GUARANTOR_UNSIGNED_SOURCES: 'patrol,party' }), {
           store,
           logger: pino({ level: 'silent' }),
           logKey: generateLogKey(),
-        },
+        }),
       );
     });
     afterAll(async () => {

@@ -3,18 +3,71 @@
  * (`@contentauth/c2pa-wasm`, c2pa-rs compiled to WebAssembly) so that Guarantor's answer is the
  * reference implementation's answer.
  *
- * No trust anchors are configured, so a correctly signed manifest is `valid` with its signer marked
- * untrusted (`signingCredential.untrusted`): the signature and the hashes hold, but nobody has told
- * Guarantor whose certificates to believe. That distinction is shown, never hidden.
+ * A manifest whose signature and hashes hold is only as good as its signer. Whose certificates to
+ * believe is the deployment's decision: the trust anchors in `GUARANTOR_C2PA_TRUST_ANCHORS` (a PEM
+ * file). A valid manifest whose signer chains to none of them (or when none are configured) is
+ * `untrusted`, shown as such beside `trusted`, `invalid` and `none`, never folded into `valid`.
  */
+import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { initSync, WasmReader } from '@contentauth/c2pa-wasm';
+import { ConfigError } from '../../kernel/config/config.ts';
 import type { EvidenceMediaType } from './media-type.ts';
 
+/** Certificates whose signers' content credentials are believed. */
+export interface TrustAnchors {
+  /** The certificates, PEM, as the reader takes them. */
+  pem: string;
+  /** Subjects, to say in logs what is trusted. */
+  subjects: string[];
+  /** The reader's settings (c2pa-rs `trust.trust_anchors`), made once. */
+  context: string;
+}
+
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+
+/**
+ * Reads a PEM file of trust anchor certificates. Refuses, naming the variable, a file that cannot be
+ * read or holds no certificate or a malformed one: the reader would otherwise silently trust nobody
+ * (or refuse every file), and a deployment must not believe it trusts signers it does not.
+ */
+export function loadTrustAnchors(file: string, variable = 'GUARANTOR_C2PA_TRUST_ANCHORS'): TrustAnchors {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`${variable}: cannot read ${file}: ${(e as Error).message}`);
+  }
+  const blocks = text.match(PEM_CERTIFICATE) ?? [];
+  if (blocks.length === 0) throw new ConfigError(`${variable}: ${file} holds no PEM certificate`);
+  const subjects = blocks.map((block, i) => {
+    try {
+      return new X509Certificate(block).subject.replace(/\n/g, ', ');
+    } catch (e) {
+      throw new ConfigError(
+        `${variable}: certificate ${i + 1} in ${file} is malformed: ${(e as Error).message}`,
+      );
+    }
+  });
+  const pem = `${blocks.join('\n')}\n`;
+  return { pem, subjects, context: JSON.stringify({ trust: { trust_anchors: pem } }) };
+}
+
+/**
+ * What the credentials come to: `trusted` (valid, and the signer chains to a configured trust
+ * anchor), `untrusted` (valid, but nobody configured vouches for the signer), `invalid` (present
+ * and failing; see `failureCodes`), `none` (no credentials).
+ */
+export type CredentialsVerdict = 'trusted' | 'untrusted' | 'invalid' | 'none';
+
 export interface ContentCredentials {
+  /** Absent on items checked before the verdict was recorded; read `state` and `signer.trusted` there. */
+  verdict?: CredentialsVerdict;
   /** valid: signature and hashes verify; invalid: a manifest is there and fails; none: no manifest. */
   state: 'valid' | 'invalid' | 'none';
+  /** How many trust anchors were configured when this was checked: 0 means every signer is untrusted. */
+  trustAnchors?: number;
   /** The reader's own verdict (`Valid`, `Invalid`, `Trusted`), when it read a manifest. */
   validationState?: string;
   /** Failure codes of the active manifest, as C2PA names them (`assertion.dataHash.mismatch`, ...). */
@@ -80,19 +133,33 @@ function errorName(e: unknown): string {
 export async function checkContentCredentials(
   bytes: Uint8Array,
   mediaType: EvidenceMediaType,
+  anchors?: TrustAnchors,
 ): Promise<ContentCredentials> {
   if (NOT_APPLICABLE.has(mediaType)) {
-    return { state: 'none', failureCodes: [], detail: 'content credentials do not apply to this type' };
+    return {
+      verdict: 'none',
+      state: 'none',
+      failureCodes: [],
+      detail: 'content credentials do not apply to this type',
+    };
   }
   init();
+  const trustAnchors = anchors?.subjects.length ?? 0;
   let reader: WasmReader;
   try {
-    reader = await WasmReader.fromBytes(mediaType, bytes);
+    reader = await WasmReader.fromBytes(mediaType, bytes, anchors?.context ?? null);
   } catch (e) {
     const name = errorName(e);
-    if (NO_MANIFEST.test(String(e))) return { state: 'none', failureCodes: [], detail: name };
+    if (NO_MANIFEST.test(String(e)))
+      return { verdict: 'none', state: 'none', failureCodes: [], detail: name };
     // The reader found a manifest it could not even parse: credentials that are there and fail.
-    return { state: 'invalid', failureCodes: [name], detail: String(e).slice(0, 500) };
+    return {
+      verdict: 'invalid',
+      state: 'invalid',
+      trustAnchors,
+      failureCodes: [name],
+      detail: String(e).slice(0, 500),
+    };
   }
   try {
     const store = JSON.parse(reader.json()) as ManifestStore;
@@ -116,8 +183,11 @@ export async function checkContentCredentials(
     if (alg) signer.alg = alg;
     const time = str(sig.time);
     if (time) signer.time = time;
+    const state = validationState === 'Valid' || validationState === 'Trusted' ? 'valid' : 'invalid';
     const out: ContentCredentials = {
-      state: validationState === 'Valid' || validationState === 'Trusted' ? 'valid' : 'invalid',
+      verdict: state === 'invalid' ? 'invalid' : signer.trusted ? 'trusted' : 'untrusted',
+      state,
+      trustAnchors,
       failureCodes,
       successCodeCount: successCodes.length,
       assertions: (manifest.assertions ?? []).map((a) => str(a.label)).filter((l): l is string => !!l),

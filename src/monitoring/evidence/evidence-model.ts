@@ -3,13 +3,10 @@
  * built from the stored rows alone, so `guarantor audit` (or anyone given the salt) can recompute
  * them; an evidence leaf and every custody leaf carry the file's SHA-256, so the ledger pins the bytes.
  */
-import type {
-  EvidenceCustodyTable,
-  EvidenceDerivedTable,
-  EvidenceItemTable,
-} from '../../kernel/store/schema.ts';
+import type { EvidenceCustodyTable, EvidenceItemTable } from '../../kernel/store/schema.ts';
 import type { CaptureMetadata } from './capture-metadata.ts';
 import type { ContentCredentials } from './content-credentials.ts';
+import type { EvidenceDerivationFailureTable, EvidenceDerivedRow } from './evidence-schema.ts';
 
 export const CUSTODY_EVENTS = ['collected', 'received', 'viewed', 'exported', 'copied', 'derived'] as const;
 export type CustodyEventKind = (typeof CUSTODY_EVENTS)[number];
@@ -18,6 +15,8 @@ export const LEAF_KINDS = {
   item: 'evidence',
   custody: 'evidence.custody',
   derived: 'evidence.derived',
+  /** An attempt to derive a copy that made none, with the reason. */
+  notDerived: 'evidence.not-derived',
 } as const;
 
 export interface EvidenceItem {
@@ -47,11 +46,29 @@ export interface DerivedCopy {
   evidenceId: string;
   /** What the copy is for: `thumbnail`. */
   purpose: string;
-  /** How it was made, e.g. `exif-embedded` (the device's own thumbnail, cut out byte for byte). */
+  /**
+   * How it was made: `exif-embedded` (the device's own thumbnail, cut out byte for byte) or
+   * `rendered` (drawn here from the original; `params` says with what and how).
+   */
   method: string;
   sha256: string;
   size: number;
   mediaType: string;
+  createdAt: string;
+  /** Pixel size, where known. Absent (not null) on copies recorded before it was kept. */
+  width?: number;
+  height?: number;
+  /** The tool, its version and the settings, for a rendered copy. */
+  params?: Record<string, unknown>;
+}
+
+/** A copy that could not be made, and why: recorded so that a missing thumbnail is explained. */
+export interface DerivationFailure {
+  id: string;
+  evidenceId: string;
+  purpose: string;
+  method: string;
+  reason: string;
   createdAt: string;
 }
 
@@ -107,8 +124,12 @@ export function custodyToRow(e: CustodyEvent): EvidenceCustodyTable {
   };
 }
 
-export function derivedFromRow(r: EvidenceDerivedTable): DerivedCopy {
-  return {
+/**
+ * The optional fields are left out rather than null when the row has none, so a copy recorded
+ * before they existed rebuilds to exactly what its leaf committed to.
+ */
+export function derivedFromRow(r: EvidenceDerivedRow): DerivedCopy {
+  const copy: DerivedCopy = {
     id: r.id,
     evidenceId: r.evidence_id,
     purpose: r.purpose,
@@ -118,9 +139,14 @@ export function derivedFromRow(r: EvidenceDerivedTable): DerivedCopy {
     mediaType: r.media_type,
     createdAt: r.created_at,
   };
+  if (r.width !== null && r.width !== undefined) copy.width = Number(r.width);
+  if (r.height !== null && r.height !== undefined) copy.height = Number(r.height);
+  if (r.params !== null && r.params !== undefined)
+    copy.params = JSON.parse(r.params) as Record<string, unknown>;
+  return copy;
 }
 
-export function derivedToRow(d: DerivedCopy): EvidenceDerivedTable {
+export function derivedToRow(d: DerivedCopy): EvidenceDerivedRow {
   return {
     id: d.id,
     evidence_id: d.evidenceId,
@@ -130,6 +156,31 @@ export function derivedToRow(d: DerivedCopy): EvidenceDerivedTable {
     size: d.size,
     media_type: d.mediaType,
     created_at: d.createdAt,
+    width: d.width ?? null,
+    height: d.height ?? null,
+    params: d.params === undefined ? null : JSON.stringify(d.params),
+  };
+}
+
+export function failureFromRow(r: EvidenceDerivationFailureTable): DerivationFailure {
+  return {
+    id: r.id,
+    evidenceId: r.evidence_id,
+    purpose: r.purpose,
+    method: r.method,
+    reason: r.reason,
+    createdAt: r.created_at,
+  };
+}
+
+export function failureToRow(f: DerivationFailure): EvidenceDerivationFailureTable {
+  return {
+    id: f.id,
+    evidence_id: f.evidenceId,
+    purpose: f.purpose,
+    method: f.method,
+    reason: f.reason,
+    created_at: f.createdAt,
   };
 }
 
@@ -145,4 +196,8 @@ export function custodyLeafContent(e: CustodyEvent, sha256: string): unknown {
 
 export function derivedLeafContent(d: DerivedCopy, sourceSha256: string): unknown {
   return { ...d, sourceSha256 };
+}
+
+export function failureLeafContent(f: DerivationFailure, sourceSha256: string): unknown {
+  return { ...f, sourceSha256 };
 }

@@ -19,7 +19,7 @@ import type { Store, Tx } from '../../kernel/store/store.ts';
 import { utc } from '../report-model.ts';
 import { rfc3339 } from '../report-schema.ts';
 import { extractMetadata } from './capture-metadata.ts';
-import { checkContentCredentials } from './content-credentials.ts';
+import { checkContentCredentials, loadTrustAnchors, type TrustAnchors } from './content-credentials.ts';
 import { EvidenceFiles } from './evidence-files.ts';
 import {
   type CustodyEvent,
@@ -27,16 +27,21 @@ import {
   custodyFromRow,
   custodyLeafContent,
   custodyToRow,
+  type DerivationFailure,
   type DerivedCopy,
   derivedFromRow,
   derivedLeafContent,
   derivedToRow,
   type EvidenceItem,
+  failureFromRow,
+  failureLeafContent,
+  failureToRow,
   itemFromRow,
   itemLeafContent,
   itemToRow,
   LEAF_KINDS,
 } from './evidence-model.ts';
+import { evidenceDb } from './evidence-schema.ts';
 import { buildExport } from './export.ts';
 import {
   claimMismatch,
@@ -46,6 +51,7 @@ import {
   withoutControlCharacters,
 } from './media-type.ts';
 import { receiveUpload } from './multipart.ts';
+import { canRender, isImageType, makeThumbnail, THUMBNAIL_METHOD } from './thumbnail.ts';
 
 export const DEFAULT_MAX_EVIDENCE_BYTES = 200 * 1024 * 1024;
 /** Sizes are stored in 32-bit integer columns. */
@@ -58,6 +64,11 @@ export interface EvidenceOptions {
   dir: string;
   /** Largest accepted file, in bytes; default 200 MiB. */
   maxBytes?: number;
+  /**
+   * A PEM file of C2PA trust anchors (`GUARANTOR_C2PA_TRUST_ANCHORS`); read once here, so a bad file
+   * stops the server at start. Without it every valid signer is shown as untrusted.
+   */
+  c2paTrustAnchors?: string;
 }
 
 export interface LedgerRef {
@@ -67,10 +78,22 @@ export interface LedgerRef {
   leafHash: string;
 }
 
+/**
+ * Whether the item has a thumbnail to show, and if not, why: `not_an_image` (video, audio, documents,
+ * sensor files), `failed` (an image the renderer could not draw; `detail` has its reason), `not_made`
+ * (an image type it does not draw, or an item stored before thumbnails were rendered).
+ */
+export type ThumbnailStatus =
+  | { available: true; url: string; derivedId: string; sha256: string; width?: number; height?: number }
+  | { available: false; reason: 'not_an_image' | 'failed' | 'not_made'; detail: string };
+
 export interface EvidenceDetail extends EvidenceItem {
   custody: CustodyEvent[];
   derived: DerivedCopy[];
-  /** The ledger leaves of the item, its custody events and its derived copies. */
+  /** Copies that could not be made, with the reason. */
+  derivationFailures: DerivationFailure[];
+  thumbnail: ThumbnailStatus;
+  /** The ledger leaves of the item, its custody events, its derived copies and failed derivations. */
   ledger: LedgerRef[];
 }
 
@@ -95,6 +118,7 @@ export const custodyInputSchema = z.object({
 export class EvidenceService {
   readonly files: EvidenceFiles;
   readonly maxBytes: number;
+  readonly trustAnchors: TrustAnchors | undefined;
 
   constructor(
     private readonly store: Store,
@@ -102,6 +126,7 @@ export class EvidenceService {
   ) {
     this.files = new EvidenceFiles(options.dir);
     this.maxBytes = options.maxBytes ?? DEFAULT_MAX_EVIDENCE_BYTES;
+    this.trustAnchors = options.c2paTrustAnchors ? loadTrustAnchors(options.c2paTrustAnchors) : undefined;
     if (!Number.isSafeInteger(this.maxBytes) || this.maxBytes < 1 || this.maxBytes > MAX_CONFIGURABLE_BYTES) {
       throw new Error(`evidence size limit must be 1 to ${MAX_CONFIGURABLE_BYTES} bytes`);
     }
@@ -152,20 +177,20 @@ export class EvidenceService {
         fileName: upload.fileName,
       });
       if (mismatch) throw unsupported(mismatch);
+      // A retried upload needs none of the work below; the check inside the transaction still decides.
+      const earlier = await this.existingItem(this.store.db, reportId, file.sha256);
+      if (earlier) return { created: false, item: await this.detail(this.store.db, earlier) };
 
       const extracted = extractMetadata(bytes, mediaType);
-      const c2pa = await checkContentCredentials(bytes, mediaType);
+      const c2pa = await checkContentCredentials(bytes, mediaType, this.trustAnchors);
+      const rendered = await makeThumbnail(bytes, mediaType);
       await this.files.keep(file.tmpPath, file.sha256);
       const thumbnailSha = extracted.thumbnail ? await this.files.keepBytes(extracted.thumbnail) : undefined;
+      const renderedSha = rendered?.made ? await this.files.keepBytes(rendered.thumbnail.bytes) : undefined;
 
       return await this.store.transaction(async (trx) => {
-        const existing = await trx
-          .selectFrom('evidence_items')
-          .select('id')
-          .where('report_id', '=', reportId)
-          .where('sha256', '=', file.sha256)
-          .executeTakeFirst();
-        if (existing) return { created: false, item: await this.detail(trx, existing.id) };
+        const existing = await this.existingItem(trx, reportId, file.sha256);
+        if (existing) return { created: false, item: await this.detail(trx, existing) };
 
         const at = new Date().toISOString();
         const item: EvidenceItem = {
@@ -213,22 +238,43 @@ export class EvidenceService {
             mediaType: 'image/jpeg',
             createdAt: at,
           };
-          await trx.insertInto('evidence_derived').values(derivedToRow(copy)).execute();
+          leaves.push(...(await this.insertDerived(trx, item, copy)));
+        }
+        if (rendered?.made && renderedSha) {
+          const t = rendered.thumbnail;
+          const copy: DerivedCopy = {
+            id: uuid7(),
+            evidenceId: item.id,
+            purpose: 'thumbnail',
+            method: t.method,
+            sha256: renderedSha,
+            size: t.bytes.length,
+            mediaType: t.mediaType,
+            createdAt: at,
+            width: t.width,
+            height: t.height,
+            params: { ...t.params },
+          };
+          leaves.push(...(await this.insertDerived(trx, item, copy)));
+        } else if (rendered && !rendered.made) {
+          const failure: DerivationFailure = {
+            id: uuid7(),
+            evidenceId: item.id,
+            purpose: 'thumbnail',
+            method: THUMBNAIL_METHOD,
+            reason: rendered.reason,
+            createdAt: at,
+          };
+          await evidenceDb(trx)
+            .insertInto('evidence_derivation_failures')
+            .values(failureToRow(failure))
+            .execute();
           leaves.push({
-            kind: LEAF_KINDS.derived,
-            recordId: copy.id,
-            content: derivedLeafContent(copy, item.sha256),
+            kind: LEAF_KINDS.notDerived,
+            recordId: failure.id,
+            content: failureLeafContent(failure, item.sha256),
             at,
           });
-          leaves.push(
-            await this.insertCustody(trx, item, 'derived', 'guarantor', at, {
-              derivedId: copy.id,
-              purpose: copy.purpose,
-              method: copy.method,
-              sourceSha256: item.sha256,
-              sha256: copy.sha256,
-            }),
-          );
         }
         await appendLeaves(trx, leaves);
         return { created: true, item: await this.detail(trx, item.id) };
@@ -237,6 +283,36 @@ export class EvidenceService {
       // Kept files were moved already; this removes the temporary file only when something failed.
       await this.files.discard(file.tmpPath);
     }
+  }
+
+  private async existingItem(db: Store['db'] | Tx, reportId: string, sha256: string) {
+    const row = await db
+      .selectFrom('evidence_items')
+      .select('id')
+      .where('report_id', '=', reportId)
+      .where('sha256', '=', sha256)
+      .executeTakeFirst();
+    return row?.id;
+  }
+
+  /** A derived copy's row, its leaf, and the `derived` custody event of the item it came from. */
+  private async insertDerived(trx: Tx, item: EvidenceItem, copy: DerivedCopy): Promise<LedgerEntry[]> {
+    await evidenceDb(trx).insertInto('evidence_derived').values(derivedToRow(copy)).execute();
+    return [
+      {
+        kind: LEAF_KINDS.derived,
+        recordId: copy.id,
+        content: derivedLeafContent(copy, item.sha256),
+        at: copy.createdAt,
+      },
+      await this.insertCustody(trx, item, 'derived', 'guarantor', copy.createdAt, {
+        derivedId: copy.id,
+        purpose: copy.purpose,
+        method: copy.method,
+        sourceSha256: item.sha256,
+        sha256: copy.sha256,
+      }),
+    ];
   }
 
   private mediaTypeOf(bytes: Uint8Array, head: Uint8Array, isText: boolean): EvidenceMediaType {
@@ -329,7 +405,7 @@ export class EvidenceService {
    * recorded, and a list of thumbnails would otherwise bury real viewings of the evidence.
    */
   async openDerived(id: string, derivedId: string): Promise<{ copy: DerivedCopy; body: Readable }> {
-    const row = await this.store.db
+    const row = await evidenceDb(this.store.db)
       .selectFrom('evidence_derived')
       .selectAll()
       .where('id', '=', derivedId)
@@ -342,6 +418,22 @@ export class EvidenceService {
   }
 
   /**
+   * The thumbnail rendered here from the original (never the device's embedded one, which may show
+   * the picture as it was before an edit). Like any derived copy, serving it is no custody event.
+   * Without one, a 404 whose `reason` says why (see {@link ThumbnailStatus}).
+   */
+  async openThumbnail(id: string): Promise<{ copy: DerivedCopy; body: Readable }> {
+    const detail = await this.get(id);
+    const status = detail.thumbnail;
+    if (!status.available) {
+      throw new Problem('not_found', `evidence ${id} has no thumbnail: ${status.detail}`, {
+        extensions: { reason: status.reason },
+      });
+    }
+    return this.openDerived(id, status.derivedId);
+  }
+
+  /**
    * A tar of the original, its derived copies, a manifest (hashes, custody log including this
    * export, ledger leaves) and a SHA256SUMS file. The `exported` event is recorded first, so the
    * log the recipient gets already shows that they got it.
@@ -349,9 +441,9 @@ export class EvidenceService {
   async export(id: string, actor: string): Promise<{ item: EvidenceItem; fileName: string; body: Readable }> {
     const item = await getItem(this.store.db, id);
     await this.assertIntact(item.sha256);
-    const derived = await this.store.db
+    const derived = await evidenceDb(this.store.db)
       .selectFrom('evidence_derived')
-      .selectAll()
+      .select('sha256')
       .where('evidence_id', '=', id)
       .orderBy('id')
       .execute();
@@ -379,13 +471,24 @@ export class EvidenceService {
       .where('evidence_id', '=', id)
       .orderBy('id')
       .execute();
-    const derived = await db
-      .selectFrom('evidence_derived')
-      .selectAll()
-      .where('evidence_id', '=', id)
-      .orderBy('id')
-      .execute();
-    const ids = [id, ...custody.map((c) => c.id), ...derived.map((d) => d.id)];
+    const edb = evidenceDb(db);
+    const derived = (
+      await edb
+        .selectFrom('evidence_derived')
+        .selectAll()
+        .where('evidence_id', '=', id)
+        .orderBy('id')
+        .execute()
+    ).map(derivedFromRow);
+    const failures = (
+      await edb
+        .selectFrom('evidence_derivation_failures')
+        .selectAll()
+        .where('evidence_id', '=', id)
+        .orderBy('id')
+        .execute()
+    ).map(failureFromRow);
+    const ids = [id, ...custody.map((c) => c.id), ...derived.map((d) => d.id), ...failures.map((f) => f.id)];
     const leaves = await db
       .selectFrom('ledger_leaves')
       .select(['idx', 'kind', 'record_id', 'leaf_hash'])
@@ -396,7 +499,9 @@ export class EvidenceService {
     return {
       ...item,
       custody: custody.map(custodyFromRow),
-      derived: derived.map(derivedFromRow),
+      derived,
+      derivationFailures: failures,
+      thumbnail: thumbnailStatus(item, derived, failures),
       ledger: leaves.map((l) => ({
         idx: Number(l.idx),
         kind: l.kind,
@@ -405,6 +510,36 @@ export class EvidenceService {
       })),
     };
   }
+}
+
+function thumbnailStatus(
+  item: EvidenceItem,
+  derived: DerivedCopy[],
+  failures: DerivationFailure[],
+): ThumbnailStatus {
+  const copy = derived.filter((d) => d.purpose === 'thumbnail' && d.method === THUMBNAIL_METHOD).at(-1);
+  if (copy) {
+    return {
+      available: true,
+      url: `/api/v1/evidence/${item.id}/thumbnail`,
+      derivedId: copy.id,
+      sha256: copy.sha256,
+      ...(copy.width === undefined ? {} : { width: copy.width }),
+      ...(copy.height === undefined ? {} : { height: copy.height }),
+    };
+  }
+  if (!isImageType(item.mediaType)) {
+    return { available: false, reason: 'not_an_image', detail: `${item.mediaType} is not an image` };
+  }
+  const failed = failures.filter((f) => f.purpose === 'thumbnail').at(-1);
+  if (failed) return { available: false, reason: 'failed', detail: failed.reason };
+  return {
+    available: false,
+    reason: 'not_made',
+    detail: canRender(item.mediaType)
+      ? 'it was stored before thumbnails were rendered'
+      : `no thumbnail is rendered of ${item.mediaType}`,
+  };
 }
 
 async function getItem(db: Store['db'] | Tx, id: string): Promise<EvidenceItem> {

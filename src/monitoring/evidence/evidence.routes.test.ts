@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aReport } from '../../../test/harness.ts';
 import { createServices } from '../../app.ts';
@@ -14,7 +15,12 @@ import type { Store } from '../../kernel/store/store.ts';
 import { DIALECTS } from '../../kernel/store/test-dialects.ts';
 import { reportInputSchema } from '../report-schema.ts';
 import { buildTiff, multipart, type Part, png, readTar } from './evidence.fixture.ts';
-import { custodyLeafContent, itemLeafContent } from './evidence-model.ts';
+import {
+  custodyLeafContent,
+  derivedLeafContent,
+  failureLeafContent,
+  itemLeafContent,
+} from './evidence-model.ts';
 import type { EvidenceDetail } from './evidence-service.ts';
 import { EvidenceService } from './evidence-service.ts';
 import { evidenceRoutes } from './routes.ts';
@@ -102,7 +108,7 @@ for (const dialect of DIALECTS) {
     }
 
     function itemPart(d: EvidenceDetail) {
-      const { custody: _c, derived: _d, ledger: _l, ...item } = d;
+      const { custody: _c, derived: _d, derivationFailures: _f, thumbnail: _t, ledger: _l, ...item } = d;
       return item;
     }
 
@@ -119,6 +125,10 @@ for (const dialect of DIALECTS) {
           mediaType: 'image/jpeg',
         });
         expect(item.uploadedBy).toBe('monitor FRA-7');
+        // No trust anchors are configured here: a valid manifest's signer is shown as untrusted.
+        expect(item.c2pa.verdict).toBe(
+          r.validation_state === 'Valid' ? 'untrusted' : r.validation_state ? 'invalid' : 'none',
+        );
         if (r.validation_state) {
           expect(item.c2pa.validationState).toBe(r.validation_state);
           expect(`[${item.c2pa.failureCodes.join(',')}]`).toBe(r.failure_codes);
@@ -150,7 +160,8 @@ for (const dialect of DIALECTS) {
       const id = (list.json() as { items: EvidenceDetail[] }).items.find((i) => i.sha256 === sha(bytes))!.id;
       const item = (await http.inject({ url: `/api/v1/evidence/${id}` })).json() as EvidenceDetail;
       expect(item.capture.capturedAt).toBe('2022-11-07T14:20:13-08:00');
-      expect(item.derived).toHaveLength(1);
+      // The camera's own thumbnail, and the one rendered here from the stored bytes.
+      expect(item.derived.map((d) => d.method)).toEqual(['exif-embedded', 'rendered']);
       const copy = item.derived[0]!;
       expect(copy).toMatchObject({ purpose: 'thumbnail', method: 'exif-embedded', mediaType: 'image/jpeg' });
       expect(copy.sha256).not.toBe(item.sha256);
@@ -158,6 +169,8 @@ for (const dialect of DIALECTS) {
         sourceSha256: item.sha256,
         sha256: copy.sha256,
       });
+      // The embedded one may show the picture before an edit: it is never served as the thumbnail.
+      expect(item.thumbnail).toMatchObject({ available: true, derivedId: item.derived[1]!.id });
       await leafOf('evidence.derived', copy.id);
       const thumb = await http.inject({ url: `/api/v1/evidence/${id}/derived/${copy.id}` });
       expect(thumb.statusCode).toBe(200);
@@ -196,9 +209,16 @@ for (const dialect of DIALECTS) {
       expect(item.custody.map((c) => [c.event, c.actor])).toEqual([
         ['collected', 'patrol FRA-2'],
         ['received', 'monitor FRA-7'],
+        ['derived', 'guarantor'],
       ]);
       expect(item.custody[0]!.at).toBe('2025-03-01T06:00:00.000Z');
-      expect(item.ledger.map((l) => l.kind)).toEqual(['evidence', 'evidence.custody', 'evidence.custody']);
+      expect(item.ledger.map((l) => l.kind)).toEqual([
+        'evidence',
+        'evidence.custody',
+        'evidence.custody',
+        'evidence.derived',
+        'evidence.custody',
+      ]);
     });
 
     it('answers a repeated upload of the same bytes with the first item, writing nothing', async () => {
@@ -320,11 +340,17 @@ for (const dialect of DIALECTS) {
       expect(manifest.exportedBy).toBe('legal FRA');
       expect(manifest.custody.map((c: { event: string }) => c.event)).toEqual([
         'received',
+        'derived',
         'viewed',
         'viewed',
         'exported',
       ]);
-      expect(manifest.ledger).toHaveLength(5);
+      // The item, five custody events and the rendered thumbnail.
+      expect(manifest.ledger).toHaveLength(7);
+      expect(manifest.derived).toHaveLength(1);
+      expect(manifest.derivationFailures).toEqual([]);
+      expect(manifest.evidence.thumbnail).toBeUndefined();
+      expect(byName.get(`derived/${manifest.derived[0].sha256}.jpg`)?.length).toBe(manifest.derived[0].size);
       // SHA256SUMS names every other file with its true hash.
       const sums = byName.get('SHA256SUMS')!.toString('utf8').trim().split('\n');
       expect(sums).toHaveLength(entries.length - 1);
@@ -336,6 +362,7 @@ for (const dialect of DIALECTS) {
       const detail = (await http.inject({ url: `/api/v1/evidence/${id}` })).json() as EvidenceDetail;
       expect(detail.custody.map((c) => [c.event, c.actor])).toEqual([
         ['received', 'monitor FRA-7'],
+        ['derived', 'guarantor'],
         ['viewed', 'analyst 3'],
         ['viewed', 'analyst 3'],
         ['exported', 'legal FRA'],
@@ -390,6 +417,171 @@ for (const dialect of DIALECTS) {
         expect(res.json()).toMatchObject({ code: 'evidence_damaged' });
       }
       expect(await counts()).toEqual(before);
+    });
+
+    async function anotherReport(): Promise<string> {
+      return (await createServices(store).reports.submit(reportInputSchema.parse(aReport()))).report.id;
+    }
+
+    const storedPath = (sha256: string) =>
+      join(dir, 'sha256', sha256.slice(0, 2), sha256.slice(2, 4), sha256);
+
+    it('renders a thumbnail of JPEG, PNG and WebP evidence, stored and recorded apart from the untouched original', async () => {
+      const report = await anotherReport();
+      const webp = await sharp({
+        create: { width: 900, height: 600, channels: 4, background: { r: 20, g: 120, b: 200, alpha: 0.6 } },
+      })
+        .webp()
+        .toBuffer();
+      const cases = [
+        { filename: 'photo.jpg', data: readFileSync(`${C2PA}/CA.jpg`), mediaType: 'image/jpeg' },
+        { filename: 'frame.png', data: Buffer.from(png(640, 480)), mediaType: 'image/png' },
+        { filename: 'still.webp', data: webp, mediaType: 'image/webp' },
+      ];
+      for (const c of cases) {
+        const before = sha(c.data);
+        const res = await upload(
+          [{ name: 'file', filename: c.filename, data: c.data }],
+          'monitor FRA-7',
+          report,
+        );
+        expect(res.statusCode, res.body).toBe(201);
+        const item = res.json() as EvidenceDetail;
+        expect(item).toMatchObject({ sha256: before, mediaType: c.mediaType, derivationFailures: [] });
+
+        const copy = item.derived.find((d) => d.method === 'rendered')!;
+        expect(copy).toMatchObject({
+          purpose: 'thumbnail',
+          mediaType: 'image/jpeg',
+          params: {
+            tool: 'sharp',
+            longEdge: 320,
+            format: 'jpeg',
+            orientation: 'applied',
+            metadata: 'removed',
+          },
+        });
+        expect(Math.max(copy.width!, copy.height!)).toBe(320);
+        expect(copy.sha256).not.toBe(item.sha256);
+        expect(item.thumbnail).toEqual({
+          available: true,
+          url: `/api/v1/evidence/${item.id}/thumbnail`,
+          derivedId: copy.id,
+          sha256: copy.sha256,
+          width: copy.width,
+          height: copy.height,
+        });
+        // Its own leaf, and a `derived` event in the original's custody log.
+        const leaf = await leafOf('evidence.derived', copy.id);
+        expect(leaf.commitment).toBe(commitmentOf(leaf.salt, derivedLeafContent(copy, item.sha256)));
+        expect(item.custody.find((e) => e.details?.derivedId === copy.id)).toMatchObject({
+          event: 'derived',
+          actor: 'guarantor',
+          details: { method: 'rendered', sourceSha256: item.sha256, sha256: copy.sha256 },
+        });
+
+        const thumb = await http.inject({ url: item.thumbnail.available ? item.thumbnail.url : '' });
+        expect(thumb.statusCode).toBe(200);
+        expect(thumb.headers['content-type']).toBe('image/jpeg');
+        expect(thumb.headers['repr-digest']).toBe(
+          `sha-256=:${Buffer.from(copy.sha256, 'hex').toString('base64')}:`,
+        );
+        expect(sha(thumb.rawPayload)).toBe(copy.sha256);
+        const drawn = await sharp(thumb.rawPayload).metadata();
+        expect([drawn.format, drawn.width, drawn.height]).toEqual(['jpeg', copy.width, copy.height]);
+        expect(sha(readFileSync(storedPath(copy.sha256)))).toBe(copy.sha256);
+
+        // The original, after its thumbnail was made and served: the same bytes under the same hash.
+        expect(sha(readFileSync(storedPath(item.sha256)))).toBe(before);
+        expect(Buffer.compare(readFileSync(storedPath(item.sha256)), c.data)).toBe(0);
+        expect(statSync(storedPath(item.sha256)).mode & 0o222).toBe(0);
+      }
+    });
+
+    it('takes a corrupt image all the same, recording why it has no thumbnail', async () => {
+      const report = await anotherReport();
+      const corrupt = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(3000, 7)]);
+      const res = await upload(
+        [{ name: 'file', filename: 'broken.jpg', data: corrupt }],
+        'monitor FRA-7',
+        report,
+      );
+      expect(res.statusCode, res.body).toBe(201);
+      const item = res.json() as EvidenceDetail;
+      expect(item.derived).toEqual([]);
+      expect(item.derivationFailures).toHaveLength(1);
+      const failure = item.derivationFailures[0]!;
+      expect(failure).toMatchObject({ purpose: 'thumbnail', method: 'rendered', evidenceId: item.id });
+      expect(failure.reason).toMatch(/corrupt|premature|unsupported/i);
+      expect(item.thumbnail).toEqual({ available: false, reason: 'failed', detail: failure.reason });
+      const leaf = await leafOf('evidence.not-derived', failure.id);
+      expect(leaf.commitment).toBe(commitmentOf(leaf.salt, failureLeafContent(failure, item.sha256)));
+      expect(item.ledger.map((l) => l.kind)).toEqual([
+        'evidence',
+        'evidence.custody',
+        'evidence.not-derived',
+      ]);
+
+      const thumb = await http.inject({ url: `/api/v1/evidence/${item.id}/thumbnail` });
+      expect(thumb.statusCode).toBe(404);
+      expect(thumb.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(thumb.json()).toMatchObject({ code: 'not_found', reason: 'failed' });
+      expect(sha(readFileSync(storedPath(item.sha256)))).toBe(sha(corrupt));
+    });
+
+    it('answers the thumbnail of non-image evidence with a 404 that says so', async () => {
+      const report = await anotherReport();
+      const csv = Buffer.from('time,db\n2025-03-01T06:00:00Z,112\n');
+      const item = (
+        await upload([{ name: 'file', filename: 'acoustic.csv', data: csv }], 'monitor FRA-7', report)
+      ).json() as EvidenceDetail;
+      expect(item.thumbnail).toMatchObject({ available: false, reason: 'not_an_image' });
+      expect(item.derivationFailures).toEqual([]);
+      const res = await http.inject({ url: `/api/v1/evidence/${item.id}/thumbnail` });
+      expect(res.statusCode).toBe(404);
+      expect(res.json()).toMatchObject({ code: 'not_found', reason: 'not_an_image' });
+      expect(res.json().detail).toMatch(/text\/csv is not an image/);
+      const unknown = await http.inject({
+        url: '/api/v1/evidence/01900000-0000-7000-8000-000000000000/thumbnail',
+      });
+      expect(unknown.statusCode).toBe(404);
+      expect(unknown.json().reason).toBeUndefined();
+      expect((await http.inject({ url: '/api/v1/evidence/nope/thumbnail' })).statusCode).toBe(400);
+    });
+
+    it('shows content credentials signed under a configured trust anchor as trusted', async () => {
+      const trusting = new EvidenceService(store, {
+        dir,
+        maxBytes: MAX,
+        c2paTrustAnchors: 'test/fixtures/c2pa-trust/test_cert_root_bundle.pem',
+      });
+      const server = await buildServer({
+        api: new Api().add(...evidenceRoutes(trusting)),
+        logger: pino({ level: 'silent' }),
+      });
+      try {
+        const { payload, contentType } = multipart([
+          { name: 'file', filename: 'CA.jpg', data: readFileSync(`${C2PA}/C.jpg`) },
+        ]);
+        const res = await server.inject({
+          method: 'POST',
+          url: `/api/v1/reports/${await anotherReport()}/evidence`,
+          payload,
+          headers: { 'content-type': contentType },
+        });
+        expect(res.statusCode, res.body).toBe(201);
+        expect((res.json() as EvidenceDetail).c2pa).toMatchObject({
+          verdict: 'trusted',
+          validationState: 'Trusted',
+          trustAnchors: 9,
+          failureCodes: [],
+        });
+      } finally {
+        await server.close();
+      }
+      expect(() => new EvidenceService(store, { dir, c2paTrustAnchors: join(dir, 'none.pem') })).toThrow(
+        /GUARANTOR_C2PA_TRUST_ANCHORS: cannot read/,
+      );
     });
   });
 }

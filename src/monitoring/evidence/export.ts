@@ -46,7 +46,8 @@ export function exportFiles(detail: EvidenceDetail): ExportedFile[] {
 }
 
 export function exportManifest(detail: EvidenceDetail, exportedBy: string, exportedAt: string): unknown {
-  const { custody, derived, ledger, ...item } = detail;
+  // The thumbnail status is a view for the API, worked out from `derived` and `derivationFailures`.
+  const { custody, derived, derivationFailures, thumbnail: _view, ledger, ...item } = detail;
   return {
     format: EXPORT_FORMAT,
     exportedAt,
@@ -54,6 +55,7 @@ export function exportManifest(detail: EvidenceDetail, exportedBy: string, expor
     evidence: item,
     files: exportFiles(detail),
     derived,
+    derivationFailures,
     custody,
     ledger,
   };

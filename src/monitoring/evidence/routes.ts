@@ -1,7 +1,8 @@
 /**
  * The evidence API: upload to a report, list a report's evidence, read one item's record and custody
- * log, fetch the original (a custody event), fetch a derived copy, export (a custody event), and
- * report custody events that happened outside Guarantor (collection in the field, copies handed on).
+ * log, fetch the original (a custody event), fetch a derived copy or the thumbnail, export (a custody
+ * event), and report custody events that happened outside Guarantor (collection in the field, copies
+ * handed on).
  */
 import type { Readable } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
@@ -10,6 +11,7 @@ import { type RouteSpec, route } from '../../kernel/http/api.ts';
 import { pageQuery } from '../../kernel/http/paging.ts';
 import { custodyInputSchema, type EvidenceService } from './evidence-service.ts';
 import { type EvidenceMediaType, EXTENSION_OF } from './media-type.ts';
+import { THUMBNAIL_LONG_EDGE, THUMBNAIL_MEDIA_TYPE } from './thumbnail.ts';
 
 export interface EvidenceRouteOptions {
   /**
@@ -17,6 +19,11 @@ export interface EvidenceRouteOptions {
    * (or `anonymous`); the access layer replaces it with the signed-in account.
    */
   actorOf?: (req: FastifyRequest) => string;
+  /**
+   * Throws not_found when the caller may not read the report (by its label): evidence is released
+   * exactly as far as the report it supports. Absent only in tests of these routes alone.
+   */
+  reportReadable?: (req: FastifyRequest, reportId: string) => Promise<void>;
 }
 
 const idParams = z.object({ id: z.uuid('an id is a UUID') });
@@ -46,6 +53,11 @@ function reprDigest(sha256: string): string {
 
 export function evidenceRoutes(s: EvidenceService, options: EvidenceRouteOptions = {}): RouteSpec[] {
   const actorOf = options.actorOf ?? headerActor;
+  const reportReadable = options.reportReadable ?? (async () => {});
+  const itemReadable = async (req: FastifyRequest, id: string) => {
+    const item = await s.get(id);
+    await reportReadable(req, item.reportId);
+  };
   return [
     route({
       method: 'POST',
@@ -62,6 +74,7 @@ export function evidenceRoutes(s: EvidenceService, options: EvidenceRouteOptions
       },
       errors: ['validation_failed', 'not_found', 'payload_too_large', 'unsupported_media_type'],
       async handler({ params, req, reply }) {
+        await reportReadable(req, params.id);
         const { created, item } = await s.upload(params.id, req.body as Readable, req.headers, actorOf(req));
         reply.status(created ? 201 : 200).header('location', `/api/v1/evidence/${item.id}`);
         return item;
@@ -77,7 +90,8 @@ export function evidenceRoutes(s: EvidenceService, options: EvidenceRouteOptions
       query: z.object(pageQuery),
       responses: { 200: { description: '{ items, nextCursor, total }' } },
       errors: ['validation_failed', 'not_found', 'invalid_cursor'],
-      async handler({ params, query }) {
+      async handler({ params, query, req }) {
+        await reportReadable(req, params.id);
         return s.list(params.id, query);
       },
     }),
@@ -91,7 +105,8 @@ export function evidenceRoutes(s: EvidenceService, options: EvidenceRouteOptions
       params: idParams,
       responses: { 200: { description: 'The item' } },
       errors: ['validation_failed', 'not_found'],
-      async handler({ params }) {
+      async handler({ params, req }) {
+        await itemReadable(req, params.id);
         return s.get(params.id);
       },
     }),
@@ -105,6 +120,7 @@ export function evidenceRoutes(s: EvidenceService, options: EvidenceRouteOptions
       responses: { 200: { description: 'The original', contentTypes: ['application/octet-stream'] } },
       errors: ['validation_failed', 'not_found', 'evidence_damaged'],
       async handler({ params, req, reply }) {
+        await itemReadable(req, params.id);
         const { item, body } = await s.openOriginal(params.id, actorOf(req), req.method !== 'HEAD');
         const ext = EXTENSION_OF[item.mediaType as EvidenceMediaType] ?? 'bin';
         reply
@@ -130,13 +146,38 @@ export function evidenceRoutes(s: EvidenceService, options: EvidenceRouteOptions
       params: derivedParams,
       responses: { 200: { description: 'The copy', contentTypes: ['image/jpeg'] } },
       errors: ['validation_failed', 'not_found', 'evidence_damaged'],
-      async handler({ params, reply }) {
+      async handler({ params, req, reply }) {
+        await itemReadable(req, params.id);
         const { copy, body } = await s.openDerived(params.id, params.derivedId);
         reply
           .type(copy.mediaType)
           .header('content-length', copy.size)
           .header('x-content-type-options', 'nosniff')
           .header('repr-digest', reprDigest(copy.sha256))
+          .header('cache-control', 'private, no-store');
+        return body;
+      },
+    }),
+    route({
+      method: 'GET',
+      url: '/api/v1/evidence/:id/thumbnail',
+      operationId: 'getEvidenceThumbnail',
+      summary: `A thumbnail of image evidence (JPEG, at most ${THUMBNAIL_LONG_EDGE} px on its longest edge)`,
+      description:
+        "Rendered by Guarantor from the stored original, which it never changes; how it was made is in the item's `derived` list, and the item's `thumbnail` says whether there is one. Not a custody event. Without a thumbnail the 404 carries a `reason`: `not_an_image` (video, audio, documents, sensor files), `failed` (an image that could not be drawn; `detail` gives why) or `not_made`.",
+      tags: ['evidence'],
+      params: idParams,
+      responses: { 200: { description: 'The thumbnail', contentTypes: [THUMBNAIL_MEDIA_TYPE] } },
+      errors: ['validation_failed', 'not_found', 'evidence_damaged'],
+      async handler({ params, req, reply }) {
+        await itemReadable(req, params.id);
+        const { copy, body } = await s.openThumbnail(params.id);
+        reply
+          .type(copy.mediaType)
+          .header('content-length', copy.size)
+          .header('x-content-type-options', 'nosniff')
+          .header('repr-digest', reprDigest(copy.sha256))
+          .header('etag', `"sha256-${copy.sha256}"`)
           .header('cache-control', 'private, no-store');
         return body;
       },
@@ -154,6 +195,7 @@ export function evidenceRoutes(s: EvidenceService, options: EvidenceRouteOptions
       responses: { 200: { description: 'The archive', contentTypes: ['application/x-tar'] } },
       errors: ['validation_failed', 'not_found', 'evidence_damaged'],
       async handler({ params, req, reply }) {
+        await itemReadable(req, params.id);
         const { fileName, body } = await s.export(params.id, actorOf(req));
         reply
           .type('application/x-tar')
@@ -174,6 +216,7 @@ export function evidenceRoutes(s: EvidenceService, options: EvidenceRouteOptions
       responses: { 201: { description: 'The recorded event' } },
       errors: ['validation_failed', 'malformed_json', 'not_found'],
       async handler({ params, body, req, reply }) {
+        await itemReadable(req, params.id);
         const details: Record<string, unknown> = {};
         if (body.note) details.note = body.note;
         if (body.recipient) details.recipient = body.recipient;

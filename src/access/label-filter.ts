@@ -1,0 +1,15 @@
+/**
+ * The label rule (labels.ts `mayRead`) as a SQL condition, so lists, counts and pages are computed
+ * over readable rows only: a row a reader may not see never reaches the application, let alone a total.
+ * For queries over one labelled table (reports or incidents), whose columns it names unqualified.
+ */
+import { type RawBuilder, type SqlBool, sql } from 'kysely';
+import type { Reader } from './labels.ts';
+
+export function readableBy(reader: Reader): RawBuilder<SqlBool> {
+  const cleared = sql<SqlBool>`label_level <= ${reader.clearance}`;
+  if (reader.secretariat) return cleared;
+  // Names are validated codes (letters, digits, hyphen): nothing in them is a LIKE wildcard.
+  const named = reader.names.map((n) => sql`label_releasable like ${`%,${n},%`}`);
+  return sql<SqlBool>`(${cleared} and (label_level = 0${named.length ? sql` or ${sql.join(named, sql` or `)}` : sql``}))`;
+}
