@@ -29,7 +29,7 @@ function capture(): Io & { out: (l: string) => void; stdout: string[]; stderr: s
 async function startServer(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, ['bin/guarantor.js', 'serve', '--data', dataDir, '--port', '0'], {
     cwd: REPO,
-    env: { ...process.env, LOG_LEVEL: 'info', GUARANTOR_DEMO: 'off' },
+    env: { ...process.env, LOG_LEVEL: 'info', GUARANTOR_DEMO: 'off', GUARANTOR_RATE_LIMIT: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';

@@ -666,7 +666,9 @@ async function refresh(app: App, callers: SignedIn[]): Promise<void> {
       url: '/api/v1/session',
       headers: c.headers as Record<string, string>,
     });
-    if (probe.statusCode !== 200 || c.limited) c.headers = await c.caller.signIn(app);
+    // The public is answered too (account null), so a session that ended shows as no account.
+    const signedIn = probe.statusCode === 200 && probe.json().account !== null;
+    if (!signedIn || c.limited) c.headers = await c.caller.signIn(app);
     c.limited = false;
   }
 }

@@ -221,7 +221,7 @@ export const ROUTE_ACTIONS: Readonly<Record<string, Action>> = {
   getTlogTile: 'ledger:read',
   getWitnessedCheckpoint: 'ledger:read',
   signIn: 'session:open',
-  getSession: 'account:self',
+  getSession: 'session:open',
   signOut: 'account:self',
   signOutEverywhere: 'account:self',
   changeOwnPassword: 'account:self',

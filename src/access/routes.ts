@@ -94,12 +94,14 @@ export function accessRoutes(accounts: AccountService): RouteSpec[] {
       method: 'GET',
       url: '/api/v1/session',
       operationId: 'getSession',
-      summary: 'Who I am: my account and what I may do',
+      summary: 'Who I am: my account (null for the public) and what I may do',
       tags: ['access'],
-      responses: { 200: { description: 'The signed-in account' } },
+      responses: { 200: { description: 'The signed-in account, or null, and the permitted actions' } },
       errors: ['unauthenticated'],
       async handler({ req }) {
         const principal = principalOf(req);
+        // Asking is not an error for the public: a client learns it is not signed in, and what it may read.
+        if (principal.kind === 'public') return { account: null, permissions: [...permissionsOf([])] };
         if (principal.kind === 'machine')
           return {
             machine: principal.machine,
@@ -158,7 +160,14 @@ export function accessRoutes(accounts: AccountService): RouteSpec[] {
       tags: ['access'],
       body: z.object({ currentPassword: z.string().max(8192), newPassword: z.string().max(8192) }).strict(),
       responses: { 204: { description: 'Changed; sign in again' } },
-      errors: ['validation_failed', 'unauthenticated', 'csrf_failed', 'sign_in_failed', 'password_rejected'],
+      errors: [
+        'validation_failed',
+        'unauthenticated',
+        'csrf_failed',
+        'forbidden',
+        'sign_in_failed',
+        'password_rejected',
+      ],
       async handler({ body, req, reply }) {
         await accounts.changePassword(accountOf(principalOf(req)), body, client(req));
         clearSessionCookies(reply);

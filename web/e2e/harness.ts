@@ -3,7 +3,7 @@
  * real server with the demonstration loaded in a fresh data directory, and Debian's Chromium,
  * watched for console errors and for any request that leaves this machine.
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,10 +33,45 @@ export async function ensureWebBuilt(): Promise<void> {
     join(REPO, 'src/monitoring'),
     // The in-browser ledger check bundles the verifier from here.
     join(REPO, 'src/kernel/ledger'),
+    // Roles and their permissions decide what the app offers each account.
+    join(REPO, 'src/access'),
   ];
-  if (existsSync(index) && Math.max(...inputs.map(newestMtime)) < statSync(index).mtimeMs) return;
-  const { build } = await import('vite');
-  await build({ configFile: join(REPO, 'vite.config.ts'), logLevel: 'warn' });
+  const fresh = () => existsSync(index) && Math.max(...inputs.map(newestMtime)) < statSync(index).mtimeMs;
+  if (fresh()) return;
+  // Each browser test file runs in its own process, and a build empties dist/web before it writes:
+  // one process builds while the others wait, then find the build fresh.
+  await takeBuildLock();
+  try {
+    if (fresh()) return;
+    const { build } = await import('vite');
+    await build({ configFile: join(REPO, 'vite.config.ts'), logLevel: 'warn' });
+  } finally {
+    rmSync(BUILD_LOCK, { recursive: true, force: true });
+  }
+}
+
+const BUILD_LOCK = join(REPO, 'dist/.web-build.lock');
+/** A lock older than this was left by a process that died mid-build. */
+const STALE_LOCK_MS = 180_000;
+
+async function takeBuildLock(): Promise<void> {
+  mkdirSync(join(REPO, 'dist'), { recursive: true });
+  for (;;) {
+    try {
+      // mkdir either creates the directory or fails: only one process can hold it.
+      mkdirSync(BUILD_LOCK);
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    try {
+      if (Date.now() - statSync(BUILD_LOCK).mtimeMs > STALE_LOCK_MS)
+        rmSync(BUILD_LOCK, { recursive: true, force: true });
+    } catch {
+      // Released meanwhile; try again.
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 export interface Server {
@@ -124,4 +159,69 @@ export function watch(page: Page): Watch {
     if (reason !== 'net::ERR_ABORTED') w.failed.push(`${request.url()}: ${reason}`);
   });
   return w;
+}
+
+/** The demonstration accounts' published password (README). */
+export { DEMO_PASSWORD } from '../../src/access/demo-accounts.ts';
+
+/** Signs in through the app's own sign-in page and waits for the header to name the account. */
+export async function signIn(page: Page, base: string, username: string, password: string): Promise<void> {
+  if (!new URL(page.url(), base).pathname.startsWith('/sign-in')) await page.goto(`${base}/sign-in`);
+  const form = page.getByRole('form', { name: 'Sign in' });
+  await form.getByLabel('Username').fill(username);
+  await form.getByLabel('Password').fill(password);
+  await form.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('[data-testid="signed-in-meta"]', { hasText: username }).waitFor();
+}
+
+export interface ApiCall {
+  method: string;
+  /** Path and query, without the origin. */
+  path: string;
+  status: number;
+}
+
+/** Every API answer the page receives, to check what a role's pages asked for and were given. */
+export function recordApi(page: Page, base: string): ApiCall[] {
+  const calls: ApiCall[] = [];
+  page.on('response', (response) => {
+    const url = response.url();
+    if (!url.startsWith(`${base}/api/`) && !url.startsWith(`${base}/ledger/`)) return;
+    calls.push({
+      method: response.request().method(),
+      path: url.slice(base.length),
+      status: response.status(),
+    });
+  });
+  return calls;
+}
+
+/** A request to the server from outside the browser, with the given cookies. */
+export async function apiWithCookies(
+  base: string,
+  path: string,
+  cookies: { name: string; value: string }[],
+): Promise<Response> {
+  return fetch(`${base}${path}`, {
+    headers: { cookie: cookies.map((c) => `${c.name}=${c.value}`).join('; '), accept: 'application/json' },
+  });
+}
+
+/** Signs in from outside the browser, as a script would; the cookies to send with later requests. */
+export async function apiSignIn(
+  base: string,
+  username: string,
+  password: string,
+): Promise<{ name: string; value: string }[]> {
+  const res = await fetch(`${base}/api/v1/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  if (!res.ok) throw new Error(`sign-in as ${username} answered ${res.status}: ${await res.text()}`);
+  return res.headers.getSetCookie().map((line) => {
+    const [pair = ''] = line.split(';');
+    const eq = pair.indexOf('=');
+    return { name: pair.slice(0, eq), value: pair.slice(eq + 1) };
+  });
 }

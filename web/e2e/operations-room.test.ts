@@ -1,11 +1,25 @@
 /**
  * The operations room in a real browser against the real server with the demonstration loaded:
- * the offline map renders under the production Content-Security-Policy, an analyst opens an
- * incident and triages it, and the daily report shows its 30-day chart.
+ * the demonstration analyst signs in, the offline map renders under the production
+ * Content-Security-Policy, the analyst opens an incident and triages it (the history names the
+ * signed-in account), and the daily report shows its 30-day chart.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureWebBuilt, launchBrowser, type Server, startServer, type Watch, watch } from './harness.ts';
+import {
+  apiWithCookies,
+  DEMO_PASSWORD,
+  ensureWebBuilt,
+  launchBrowser,
+  REPO,
+  type Server,
+  signIn,
+  startServer,
+  type Watch,
+  watch,
+} from './harness.ts';
 
 describe('operations room in Chromium', () => {
   let server: Server;
@@ -29,6 +43,24 @@ describe('operations room in Chromium', () => {
     await context?.close();
     await browser?.close();
     await server?.close();
+  });
+
+  it('signs the analyst in with a Secure, HttpOnly session cookie that Chromium keeps on 127.0.0.1', async () => {
+    await page.goto(`${server.url}/sign-in`);
+    await signIn(page, server.url, 'demo-analyst', DEMO_PASSWORD);
+    await page.waitForURL(`${server.url}/`);
+    await expect(page.locator('[data-testid="signed-in-meta"]').textContent()).resolves.toBe(
+      'demo-analyst · GBR · analyst',
+    );
+    const cookies = await context.cookies();
+    const session = cookies.find((c) => c.name === 'guarantor_session');
+    const csrf = cookies.find((c) => c.name === 'guarantor_csrf');
+    // Chromium treats http://127.0.0.1 as a secure context, so it accepts and sends Secure cookies.
+    expect(session).toMatchObject({ secure: true, httpOnly: true, sameSite: 'Strict' });
+    expect(csrf).toMatchObject({ secure: true, httpOnly: false, sameSite: 'Strict' });
+    const visible = await page.evaluate(() => document.cookie);
+    expect(visible).toContain(`guarantor_csrf=${csrf!.value}`);
+    expect(visible).not.toContain('guarantor_session');
   });
 
   it('draws the demonstration incidents on the offline map and lists them', async () => {
@@ -95,14 +127,14 @@ describe('operations room in Chromium', () => {
 
     await page.getByRole('button', { name: 'Mark triaged' }).click();
     const form = page.getByRole('form', { name: /Change status/ });
+    // The server records who is signed in; the form no longer asks for a name.
+    await expect(form.getByLabel('Your name').count()).resolves.toBe(0);
     // An empty form is refused next to its fields, before anything is sent.
-    await form.getByLabel('Your name').fill('');
     await form.getByRole('button', { name: 'Change to triaged' }).click();
     await expect(form.locator('.field-error:visible').first().textContent()).resolves.toContain('Say why');
     await expect(form.getByLabel('Reason').getAttribute('aria-invalid')).resolves.toBe('true');
 
     await form.getByLabel('Reason').fill('Two patrols corroborate; queue for review');
-    await form.getByLabel('Your name').fill('E2E analyst');
     await form.getByRole('button', { name: 'Change to triaged' }).click();
 
     await page.locator('[data-testid="incident-status"] .badge[data-status="triaged"]').waitFor();
@@ -110,20 +142,25 @@ describe('operations room in Chromium', () => {
     const history = page.locator('[data-testid="history"] li');
     await expect(history.count()).resolves.toBe(historyBefore + 1);
     const last = await history.last().textContent();
-    expect(last).toContain('E2E analyst');
+    expect(last).toContain('demo-analyst (GBR)');
     expect(last).toContain('received → triaged');
     expect(last).toContain('Two patrols corroborate');
     // Triaged allows other actions than received did.
     await expect(page.getByRole('button', { name: 'Mark verified' }).count()).resolves.toBe(1);
   });
 
-  it('keeps the change and the analyst’s name across a reload of the deep link', async () => {
+  it('keeps the change and the sign-in across a reload of the deep link', async () => {
     await page.reload();
     await page.locator('[data-testid="incident-status"] .badge[data-status="triaged"]').waitFor();
     await page.locator('#incident-map[data-map-ready="true"]').waitFor({ timeout: 20_000 });
+    await expect(page.locator('[data-testid="signed-in-meta"]').textContent()).resolves.toContain(
+      'demo-analyst',
+    );
+    await expect(page.locator('[data-testid="history"] li').last().textContent()).resolves.toContain(
+      'demo-analyst (GBR)',
+    );
     await page.getByRole('button', { name: 'Mark under investigation' }).click();
-    const form = page.getByRole('form', { name: /Change status/ });
-    await expect(form.getByLabel('Your name').inputValue()).resolves.toBe('E2E analyst');
+    await page.getByRole('form', { name: /Change status/ }).waitFor();
     await page.screenshot({ path: '/tmp/ops-incident.png', fullPage: true });
   });
 
@@ -161,7 +198,13 @@ describe('operations room in Chromium', () => {
   });
 
   it('shows, checked in the browser, that a demonstration incident and its reports are in the ledger', async () => {
-    const res = await fetch(`${server.url}/api/v1/incidents?status=verified&limit=20`);
+    // Incidents are not public: the test asks with the analyst's session, as the page does.
+    const res = await apiWithCookies(
+      server.url,
+      '/api/v1/incidents?status=verified&limit=20',
+      await context.cookies(),
+    );
+    expect(res.status).toBe(200);
     const { items } = (await res.json()) as { items: { id: string }[] };
     // Not the incident verified above: its latest change is newer than the checkpoint.
     const demo = items.find((i) => i.id !== incidentId);
@@ -239,6 +282,30 @@ describe('operations room in Chromium', () => {
     await page.goto(`${server.url}/daily/${day}`);
     await expect(page.locator('h1').textContent()).resolves.toBe(`Daily report for ${day}`);
     await page.locator('svg.chart[data-days="30"] a.day.selected').waitFor();
+  });
+
+  it('imports a file of reports and lists the rows it refused', async () => {
+    await page.locator('nav[aria-label="Main"]').getByRole('link', { name: 'Import', exact: true }).click();
+    await page.waitForURL('**/import');
+    const form = page.getByRole('form', { name: 'Import reports' });
+    const csv = readFileSync(join(REPO, 'examples/reports.csv'), 'utf8');
+    // One good example row and one with a latitude off the globe.
+    const [header, first] = csv.split('\n');
+    const bad = first!.replace(/^[^,]+/, 'e2e-bad-row').replace(',47.661,', ',99.5,');
+    const body = `${header}\n${first!.replace(/^[^,]+/, 'e2e-good-row')}\n${bad}\n`;
+    await form.getByLabel('File of reports').setInputFiles({
+      name: 'two-rows.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(body),
+    });
+    await form.getByRole('button', { name: 'Import' }).click();
+    const result = page.getByTestId('import-result');
+    await result.locator('p', { hasText: 'imported' }).waitFor();
+    await expect(result.locator('p').first().textContent()).resolves.toBe(
+      '1 report imported, 1 row refused.',
+    );
+    await expect(result.locator('tbody tr').count()).resolves.toBe(1);
+    await expect(result.locator('tbody tr td').first().textContent()).resolves.toBe('3');
   });
 
   it('made no console errors and no request off this machine', () => {

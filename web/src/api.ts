@@ -2,17 +2,38 @@
  * The web app's calls to the Guarantor API. Every failure becomes an ApiError carrying the
  * server's RFC 9457 problem (code, detail, offending field), so forms can show the message
  * next to the field it concerns.
+ *
+ * The session rides in an HttpOnly cookie the page never sees; every write also sends the readable
+ * CSRF cookie's value in a header, which a cross-site page cannot read and so cannot forge.
  */
 import type { FeatureCollection, Point } from 'geojson';
+import type { AccessEvent } from '../../src/access/access-events.ts';
+import type { Account } from '../../src/access/account-model.ts';
+import type { ApiToken } from '../../src/access/api-tokens.ts';
+import type { TotpEnrolment } from '../../src/access/totp-enrolment.ts';
 import type { DailyReport } from '../../src/monitoring/daily-report.ts';
 import type { DaySummary } from '../../src/monitoring/daily-summary.ts';
 import type { Incident } from '../../src/monitoring/incident-model.ts';
 import type { IncidentDetail } from '../../src/monitoring/incident-service.ts';
 import type { AssessedAttribution } from '../../src/monitoring/incident-status.ts';
 import type { ComplianceAnswer } from '../../src/monitoring/publication-service.ts';
+import type { ImportSummary } from '../../src/monitoring/report-service.ts';
 import type { IncidentStatus, Sector } from '../../src/monitoring/types.ts';
+import { type Action, CSRF_COOKIE, CSRF_HEADER, type Role, readCookie } from './access.ts';
 
-export type { ComplianceAnswer, DailyReport, Incident, IncidentDetail, IncidentStatus, Sector };
+export type {
+  AccessEvent,
+  Account,
+  ApiToken,
+  ComplianceAnswer,
+  DailyReport,
+  ImportSummary,
+  Incident,
+  IncidentDetail,
+  IncidentStatus,
+  Sector,
+  TotpEnrolment,
+};
 
 export interface Problem {
   title?: string;
@@ -28,8 +49,14 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly problem: Problem,
+    /** Seconds the server asked to wait (Retry-After), when it did. */
+    readonly retryAfterS?: number,
   ) {
     super(problem.detail ?? problem.title ?? `request failed with status ${status}`);
+  }
+
+  get code(): string | undefined {
+    return this.problem.code;
   }
 
   /** The message for one form field, if the server named it. */
@@ -41,24 +68,71 @@ export class ApiError extends Error {
   }
 }
 
-async function request<T>(path: string, init: RequestInit = {}, accept = 'application/json'): Promise<T> {
-  const response = await fetch(path, { ...init, headers: { accept, ...(init.headers ?? {}) } });
+type Listener = (error: ApiError) => void;
+const listeners: { unauthenticated?: Listener; enrolment?: Listener } = {};
+
+/**
+ * What to do when the server says the caller is not signed in (the session ended or never was) or
+ * must set up the authenticator first; main.ts sends the user to the right page, then back.
+ */
+export function onAccessProblem(handlers: { unauthenticated: Listener; enrolment: Listener }): void {
+  listeners.unauthenticated = handlers.unauthenticated;
+  listeners.enrolment = handlers.enrolment;
+}
+
+function csrfToken(): string | undefined {
+  return readCookie(globalThis.document?.cookie ?? '', CSRF_COOKIE);
+}
+
+interface RequestOptions {
+  accept?: string;
+  /** A 401 is an answer the caller handles itself (asking whether anyone is signed in). */
+  quiet?: boolean;
+}
+
+async function request<T>(path: string, init: RequestInit = {}, options: RequestOptions = {}): Promise<T> {
+  const method = (init.method ?? 'GET').toUpperCase();
+  const headers: Record<string, string> = {
+    accept: options.accept ?? 'application/json',
+    ...((init.headers as Record<string, string> | undefined) ?? {}),
+  };
+  if (method !== 'GET' && method !== 'HEAD') {
+    const token = csrfToken();
+    if (token) headers[CSRF_HEADER] = token;
+  }
+  const response = await fetch(path, { ...init, method, headers, credentials: 'same-origin' });
   const type = response.headers.get('content-type') ?? '';
-  const body: unknown = type.includes('json') ? await response.json() : await response.text();
+  const body: unknown =
+    response.status === 204 ? null : type.includes('json') ? await response.json() : await response.text();
   if (!response.ok) {
     const problem: Problem =
       typeof body === 'object' && body !== null ? (body as Problem) : { detail: String(body).slice(0, 200) };
-    throw new ApiError(response.status, problem);
+    const retry = Number(response.headers.get('retry-after'));
+    const error = new ApiError(
+      response.status,
+      problem,
+      Number.isFinite(retry) && retry > 0 ? retry : undefined,
+    );
+    if (!options.quiet && response.status === 401 && problem.code === 'unauthenticated') {
+      listeners.unauthenticated?.(error);
+    }
+    if (response.status === 403 && problem.code === 'totp_enrolment_required') listeners.enrolment?.(error);
+    throw error;
   }
   return body as T;
 }
 
-function post<T>(path: string, body: unknown): Promise<T> {
-  return request<T>(path, {
-    method: 'POST',
-    body: JSON.stringify(body),
-    headers: { 'content-type': 'application/json' },
-  });
+function send<T>(method: 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
+  return request<T>(
+    path,
+    body === undefined
+      ? { method }
+      : { method, body: JSON.stringify(body), headers: { 'content-type': 'application/json' } },
+  );
+}
+
+function post<T>(path: string, body?: unknown): Promise<T> {
+  return send<T>('POST', path, body);
 }
 
 export interface OblastProperties {
@@ -90,11 +164,9 @@ export async function incidentFeatures(q: IncidentQuery, signal?: AbortSignal): 
   const all: IncidentFeatures = { type: 'FeatureCollection', features: [] };
   // A cap on pages guards against a server that keeps handing out cursors.
   for (let page = 0; page < 50; page++) {
-    const got = await request<IncidentFeatures>(
-      `/api/v1/incidents?${params}`,
-      signal ? { signal } : {},
-      'application/geo+json',
-    );
+    const got = await request<IncidentFeatures>(`/api/v1/incidents?${params}`, signal ? { signal } : {}, {
+      accept: 'application/geo+json',
+    });
     all.features.push(...got.features);
     if (!got.nextCursor) break;
     params.set('cursor', got.nextCursor);
@@ -109,21 +181,19 @@ export const api = {
     request<FeatureCollection<GeoJSON.Geometry, OblastProperties>>(
       '/api/v1/oblasts',
       {},
-      'application/geo+json',
+      { accept: 'application/geo+json' },
     ),
-  zones: () => request<FeatureCollection>('/api/v1/zones', {}, 'application/geo+json'),
+  zones: () => request<FeatureCollection>('/api/v1/zones', {}, { accept: 'application/geo+json' }),
   sectors: () => request<{ items: Sector[] }>('/api/v1/sectors'),
   incident: (id: string) => request<IncidentDetail>(`/api/v1/incidents/${encodeURIComponent(id)}`),
-  transition: (
-    id: string,
-    body: { to: IncidentStatus; reason: string; actor: string; attribution?: AssessedAttribution },
-  ) => post<IncidentDetail>(`/api/v1/incidents/${encodeURIComponent(id)}/transitions`, body),
-  split: (id: string, body: { reportIds: string[]; reason: string; actor: string }) =>
+  transition: (id: string, body: { to: IncidentStatus; reason: string; attribution?: AssessedAttribution }) =>
+    post<IncidentDetail>(`/api/v1/incidents/${encodeURIComponent(id)}/transitions`, body),
+  split: (id: string, body: { reportIds: string[]; reason: string }) =>
     post<{ from: IncidentDetail; to: IncidentDetail }>(
       `/api/v1/incidents/${encodeURIComponent(id)}/split`,
       body,
     ),
-  merge: (id: string, body: { incidentIds: string[]; reason: string; actor: string }) =>
+  merge: (id: string, body: { incidentIds: string[]; reason: string }) =>
     post<IncidentDetail>(`/api/v1/incidents/${encodeURIComponent(id)}/merge`, body),
   dailyReport: (date: string) => request<DailyReport>(`/api/v1/daily-reports/${encodeURIComponent(date)}`),
   dailySummaries: (from: string, to: string) =>
@@ -131,7 +201,63 @@ export const api = {
       `/api/v1/daily-summaries?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`,
     ),
   compliance: () => request<ComplianceAnswer>('/api/v1/compliance'),
+
+  importReports: (file: Blob, contentType: string, options: { allOrNothing: boolean; mapping?: string }) => {
+    const params = new URLSearchParams({ allOrNothing: String(options.allOrNothing) });
+    if (options.mapping) params.set('mapping', options.mapping);
+    return request<ImportSummary>(`/api/v1/reports/import?${params}`, {
+      method: 'POST',
+      body: file,
+      headers: { 'content-type': contentType },
+    });
+  },
+
+  /** Who is signed in; a 401 just means nobody is. */
+  session: () => request<SessionAnswer>('/api/v1/session', {}, { quiet: true }),
+  signIn: (body: { username: string; password: string; totpCode?: string }) =>
+    post<SessionAnswer>('/api/v1/session', body),
+  signOut: () => request<null>('/api/v1/session', { method: 'DELETE' }, { quiet: true }),
+  signOutEverywhere: () => post<{ ended: number }>('/api/v1/session/everywhere'),
+  changePassword: (body: { currentPassword: string; newPassword: string }) =>
+    post<null>('/api/v1/account/password', body),
+  enrolTotp: () => post<TotpEnrolment>('/api/v1/account/totp'),
+  confirmTotp: (code: string) => post<null>('/api/v1/account/totp/confirm', { code }),
+
+  accounts: () => request<{ items: Account[] }>('/api/v1/accounts'),
+  createAccount: (body: {
+    username: string;
+    participant: string;
+    displayName: string;
+    roles: Role[];
+    password: string;
+  }) => post<Account>('/api/v1/accounts', body),
+  disableAccount: (id: string) => post<Account>(`/api/v1/accounts/${encodeURIComponent(id)}/disable`),
+  enableAccount: (id: string) => post<Account>(`/api/v1/accounts/${encodeURIComponent(id)}/enable`),
+  resetPassword: (id: string, newPassword: string) =>
+    post<null>(`/api/v1/accounts/${encodeURIComponent(id)}/password`, { newPassword }),
+  tokens: () => request<{ items: ApiToken[] }>('/api/v1/tokens'),
+  issueToken: (body: {
+    owner: { machine: string; participant: string } | { accountId: string };
+    name: string;
+    scopes: Action[];
+    expiresAt: string;
+  }) => post<{ token: string; apiToken: ApiToken }>('/api/v1/tokens', body),
+  revokeToken: (id: string) => send<ApiToken>('DELETE', `/api/v1/tokens/${encodeURIComponent(id)}`),
+  accessEvents: (q: { before?: string; accountId?: string; limit?: number } = {}) => {
+    const params = new URLSearchParams({ limit: String(q.limit ?? 50) });
+    if (q.before) params.set('before', q.before);
+    if (q.accountId) params.set('accountId', q.accountId);
+    return request<{ items: AccessEvent[] }>(`/api/v1/access-events?${params}`);
+  },
 };
+
+/** GET and POST /api/v1/session; access.ts's sessionFrom reads it. */
+export interface SessionAnswer {
+  account: Account;
+  expiresAt?: string;
+  totpEnrolmentRequired: boolean;
+  permissions: Action[];
+}
 
 export function spotReportUrl(id: string): string {
   return `/api/v1/incidents/${encodeURIComponent(id)}/spot-report?format=html`;

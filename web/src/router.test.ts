@@ -15,6 +15,15 @@ describe('routes', () => {
     expect(parseRoute('/daily/2026-11-29')).toEqual({ name: 'daily', date: '2026-11-29' });
     expect(parseRoute('/daily/yesterday')).toEqual({ name: 'not_found', path: '/daily/yesterday' });
     expect(parseRoute('/incidents/a/b')).toEqual({ name: 'not_found', path: '/incidents/a/b' });
+    expect(parseRoute('/incidents/%E0%A4%A')).toEqual({ name: 'not_found', path: '/incidents/%E0%A4%A' });
+    expect(parseRoute('/verify')).toEqual({ name: 'ledger' });
+    expect(parseRoute('/sign-in')).toEqual({ name: 'sign_in' });
+    expect(parseRoute('/account/')).toEqual({ name: 'account' });
+    expect(parseRoute('/account/authenticator')).toEqual({ name: 'authenticator' });
+    expect(parseRoute('/admin')).toEqual({ name: 'admin' });
+    expect(parseRoute('/access-trail')).toEqual({ name: 'access' });
+    expect(parseRoute('/import')).toEqual({ name: 'import' });
+    expect(parseRoute('/toString')).toEqual({ name: 'not_found', path: '/toString' });
   });
 
   it('reads back any incident id it writes', () => {

@@ -7,7 +7,6 @@ import { problemErrors } from './views/forms.ts';
 const form = {
   to: 'triaged' as const,
   reason: 'Corroborated',
-  actor: 'Ana',
   party: '',
   confidence: 'medium',
   basis: [],
@@ -21,26 +20,29 @@ describe('verification actions', () => {
     expect(nextStatuses('duplicate')).toBe(TRANSITIONS.duplicate);
   });
 
-  it('asks for a reason and a name before sending', () => {
-    expect(checkTransition({ ...form, reason: ' ab ', actor: '  ' }).errors).toEqual({
+  it('asks for a reason before sending, and never for a name: the server records who signed in', () => {
+    expect(checkTransition({ ...form, reason: ' ab ' }).errors).toEqual({
       reason: expect.stringContaining('at least 3'),
-      actor: expect.stringContaining('name'),
     });
-    expect(checkTransition(form).body).toEqual({ to: 'triaged', reason: 'Corroborated', actor: 'Ana' });
+    expect(checkTransition(form).body).toEqual({ to: 'triaged', reason: 'Corroborated' });
+    // A name left over from an older form is not passed on.
+    const stale = { ...form } as typeof form;
+    expect(checkTransition(stale).body).not.toHaveProperty('actor');
+    expect(
+      checkMerge({ ids: '01a22b4e-fb3e-702d-8a91-8135cb0974f0', reason: 'same' }, ID).body,
+    ).not.toHaveProperty('actor');
   });
 
   it('sends an assessed attribution only when verifying, and only with a basis', () => {
     expect(checkTransition({ ...form, party: 'Party A' }).body).toEqual({
       to: 'triaged',
       reason: 'Corroborated',
-      actor: 'Ana',
     });
     const verify = { ...form, to: 'verified' as const, party: ' Party A ' };
     expect(checkTransition(verify).errors['attribution.basis']).toMatch(/at least one/);
     expect(checkTransition({ ...verify, basis: ['imagery', 'made_up'] }).body).toEqual({
       to: 'verified',
       reason: 'Corroborated',
-      actor: 'Ana',
       attribution: { party: 'Party A', confidence: 'medium', basis: ['imagery'] },
     });
     expect(checkTransition({ ...verify, party: '' }).body?.attribution).toBeUndefined();
@@ -48,28 +50,24 @@ describe('verification actions', () => {
 
   it('checks a merge’s ids and a split’s selection', () => {
     expect(parseIdList(` ${ID}, ${ID}\nabc;def `)).toEqual([ID, 'abc', 'def']);
-    expect(checkMerge({ ids: 'abc', reason: 'same event', actor: 'Ana' }, ID).errors.incidentIds).toMatch(
+    expect(checkMerge({ ids: 'abc', reason: 'same event' }, ID).errors.incidentIds).toMatch(
       /Not an incident id/,
     );
-    expect(checkMerge({ ids: ID, reason: 'same event', actor: 'Ana' }, ID).errors.incidentIds).toMatch(
-      /itself/,
-    );
+    expect(checkMerge({ ids: ID, reason: 'same event' }, ID).errors.incidentIds).toMatch(/itself/);
     const other = '01a22b4e-fb3e-702d-8a91-8135cb0974f0';
-    expect(checkMerge({ ids: other, reason: 'same event', actor: 'Ana' }, ID).body).toEqual({
+    expect(checkMerge({ ids: other, reason: 'same event' }, ID).body).toEqual({
       incidentIds: [other],
       reason: 'same event',
-      actor: 'Ana',
     });
     expect(
-      checkSplit({ reportIds: [], reportCount: 3, reason: 'two events', actor: 'Ana' }).errors.reportIds,
+      checkSplit({ reportIds: [], reportCount: 3, reason: 'two events' }).errors.reportIds,
     ).toBeDefined();
     expect(
-      checkSplit({ reportIds: ['a', 'b'], reportCount: 2, reason: 'two events', actor: 'Ana' }).errors
-        .reportIds,
+      checkSplit({ reportIds: ['a', 'b'], reportCount: 2, reason: 'two events' }).errors.reportIds,
     ).toMatch(/at least one/);
-    expect(
-      checkSplit({ reportIds: ['a'], reportCount: 2, reason: 'two events', actor: 'Ana' }).body?.reportIds,
-    ).toEqual(['a']);
+    expect(checkSplit({ reportIds: ['a'], reportCount: 2, reason: 'two events' }).body?.reportIds).toEqual([
+      'a',
+    ]);
   });
 
   it('places the server’s problem details next to the field they name', () => {

@@ -2,6 +2,8 @@
  * The analyst's verification actions as pure rules: which statuses may follow, and what the
  * forms must hold before they are sent. The server checks the same rules; checking here first
  * saves a round trip and puts the message next to the field at once.
+ *
+ * No form names who acts: the server records the signed-in account, whatever a body might claim.
  */
 import {
   type AssessedAttribution,
@@ -22,7 +24,6 @@ export type FieldErrors = Partial<Record<string, string>>;
 export interface TransitionForm {
   to: IncidentStatus;
   reason: string;
-  actor: string;
   party: string;
   confidence: string;
   basis: string[];
@@ -31,19 +32,17 @@ export interface TransitionForm {
 export type TransitionBody = {
   to: IncidentStatus;
   reason: string;
-  actor: string;
   attribution?: AssessedAttribution;
 };
 
-function common(reason: string, actor: string, errors: FieldErrors): void {
+function checkReason(reason: string, errors: FieldErrors): void {
   if (reason.trim().length < 3) errors.reason = 'Say why, in a few words (at least 3 characters).';
-  if (!actor.trim()) errors.actor = 'Give your name, so the history shows who made the change.';
 }
 
 /** The request body, or the message for each field that is not ready. */
 export function checkTransition(form: TransitionForm): { body?: TransitionBody; errors: FieldErrors } {
   const errors: FieldErrors = {};
-  common(form.reason, form.actor, errors);
+  checkReason(form.reason, errors);
   const party = form.party.trim();
   let attribution: AssessedAttribution | undefined;
   if (form.to === 'verified' && party) {
@@ -62,7 +61,6 @@ export function checkTransition(form: TransitionForm): { body?: TransitionBody; 
     body: {
       to: form.to,
       reason: form.reason.trim(),
-      actor: form.actor.trim(),
       ...(attribution ? { attribution } : {}),
     },
   };
@@ -76,9 +74,9 @@ export function parseIdList(text: string): string[] {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function checkMerge(
-  form: { ids: string; reason: string; actor: string },
+  form: { ids: string; reason: string },
   selfId: string,
-): { body?: { incidentIds: string[]; reason: string; actor: string }; errors: FieldErrors } {
+): { body?: { incidentIds: string[]; reason: string }; errors: FieldErrors } {
   const errors: FieldErrors = {};
   const ids = parseIdList(form.ids);
   const bad = ids.filter((id) => !UUID.test(id));
@@ -87,26 +85,21 @@ export function checkMerge(
   else if (ids.some((id) => id.toLowerCase() === selfId.toLowerCase())) {
     errors.incidentIds = 'An incident cannot be merged into itself.';
   }
-  common(form.reason, form.actor, errors);
+  checkReason(form.reason, errors);
   if (Object.keys(errors).length) return { errors };
-  return { errors, body: { incidentIds: ids, reason: form.reason.trim(), actor: form.actor.trim() } };
+  return { errors, body: { incidentIds: ids, reason: form.reason.trim() } };
 }
 
-export function checkSplit(form: {
-  reportIds: string[];
-  reportCount: number;
-  reason: string;
-  actor: string;
-}): { body?: { reportIds: string[]; reason: string; actor: string }; errors: FieldErrors } {
+export function checkSplit(form: { reportIds: string[]; reportCount: number; reason: string }): {
+  body?: { reportIds: string[]; reason: string };
+  errors: FieldErrors;
+} {
   const errors: FieldErrors = {};
   if (!form.reportIds.length) errors.reportIds = 'Tick the reports to move into a new incident.';
   else if (form.reportIds.length >= form.reportCount) {
     errors.reportIds = 'Leave at least one report in this incident; tick only the ones to move.';
   }
-  common(form.reason, form.actor, errors);
+  checkReason(form.reason, errors);
   if (Object.keys(errors).length) return { errors };
-  return {
-    errors,
-    body: { reportIds: form.reportIds, reason: form.reason.trim(), actor: form.actor.trim() },
-  };
+  return { errors, body: { reportIds: form.reportIds, reason: form.reason.trim() } };
 }

@@ -50,18 +50,27 @@ export function ledgerBadge(status: InclusionStatus): (HTMLElement | string)[] {
   ];
 }
 
-export function legend(): HTMLElement {
+/** The map's key; without incidents (a reader who may not see them) only the zones are explained. */
+export function legend(options: { incidents?: boolean } = {}): HTMLElement {
+  const incidents = options.incidents ?? true;
   const swatch = (style: string) => h('span', { class: 'swatch', style, 'aria-hidden': 'true' });
   return h(
     'div',
     { class: 'legend', role: 'group', 'aria-label': 'Map legend' },
-    h(
-      'ul',
-      { class: 'legend-list' },
-      ...Object.entries(STATUS_COLOURS).map(([status, colour]) =>
-        h('li', { class: 'legend-item' }, swatch(`background:${colour};border-radius:50%`), words(status)),
-      ),
-    ),
+    incidents
+      ? h(
+          'ul',
+          { class: 'legend-list' },
+          ...Object.entries(STATUS_COLOURS).map(([status, colour]) =>
+            h(
+              'li',
+              { class: 'legend-item' },
+              swatch(`background:${colour};border-radius:50%`),
+              words(status),
+            ),
+          ),
+        )
+      : null,
     h(
       'ul',
       { class: 'legend-list' },
@@ -89,13 +98,15 @@ export function legend(): HTMLElement {
         swatch(`background:${ZONE_COLOURS.storage_site};opacity:0.5`),
         'storage site / holding area',
       ),
-      h(
-        'li',
-        { class: 'legend-item' },
-        swatch('background:#fff;border:2.5px solid #111827;border-radius:50%'),
-        'weapon withdrawal violation',
-      ),
+      incidents
+        ? h(
+            'li',
+            { class: 'legend-item' },
+            swatch('background:#fff;border:2.5px solid #111827;border-radius:50%'),
+            'weapon withdrawal violation',
+          )
+        : null,
     ),
-    h('p', { class: 'muted' }, 'Circle size grows with the number of reports.'),
+    incidents ? h('p', { class: 'muted' }, 'Circle size grows with the number of reports.') : null,
   );
 }

@@ -1,8 +1,10 @@
 /**
  * The daily report for one UTC day (the mechanism's periodic publication) with a 30-day chart,
- * links to the CSV and printable versions, and the compliance determination.
+ * links to the CSV and printable versions, and the compliance determination. All of it is published,
+ * so it reads the same signed in or not; only where an incident is named does the link differ.
  */
-import { api, type ComplianceAnswer, type DailyReport, dailyReportUrl } from '../api.ts';
+import { can } from '../access.ts';
+import { api, type ComplianceAnswer, type DailyReport, dailyReportUrl, spotReportUrl } from '../api.ts';
 import { h, mount } from '../dom.ts';
 import { addDays, formatCounts, formatKm, formatTime, isDay, utcDay, words } from '../format.ts';
 import { dailyPath, incidentPath } from '../router.ts';
@@ -24,6 +26,15 @@ export function dailyPage(root: HTMLElement, ctx: ViewContext, requested: string
   const date = requested && isDay(requested) ? requested : today;
   document.title = `Daily report ${date} — Guarantor`;
   let disposed = false;
+  // The public may read an incident's published spot report, not the incident itself.
+  const incidentLink = can(ctx.session, 'incident:read')
+    ? (id: string) => h('a', { href: incidentPath(id) }, 'open')
+    : (id: string) => h('a', { href: spotReportUrl(id), target: '_blank', rel: 'noopener' }, 'spot report');
+
+  // The server counts each reader's figures over the records released to them (labels).
+  const scope = ctx.session.account
+    ? 'Counted over the records your account may read.'
+    : 'Counted over the records released to the public; coalition members who sign in see the figures over what is released to them.';
 
   const picker = h('input', { type: 'date', id: 'daily-date', value: date, max: today, required: true });
   picker.addEventListener('change', () => {
@@ -82,8 +93,8 @@ export function dailyPage(root: HTMLElement, ctx: ViewContext, requested: string
     .then((report) => {
       if (disposed) return;
       ctx.showDemo(report.demo);
-      mount(body, ...summaryView(report));
-      mount(tables, ...tablesView(report));
+      mount(body, ...summaryView(report, scope));
+      mount(tables, ...tablesView(report, incidentLink));
     })
     .catch((error: Error) => {
       if (!disposed)
@@ -114,7 +125,7 @@ export function dailyPage(root: HTMLElement, ctx: ViewContext, requested: string
   };
 }
 
-function summaryView(r: DailyReport): Node[] {
+function summaryView(r: DailyReport, scope: string): Node[] {
   const t = r.totals;
   const figure = (label: string, value: number, testid: string) =>
     h(
@@ -135,7 +146,8 @@ function summaryView(r: DailyReport): Node[] {
     h(
       'p',
       { class: 'muted' },
-      `Period ${formatTime(r.periodStart)} to ${formatTime(r.periodEnd)}; generated ${formatTime(r.generatedAt)}.`,
+      `Period ${formatTime(r.periodStart)} to ${formatTime(r.periodEnd)}; generated ${formatTime(r.generatedAt)}. `,
+      h('span', { 'data-testid': 'daily-scope' }, scope),
     ),
     h(
       'div',
@@ -156,12 +168,14 @@ function summaryView(r: DailyReport): Node[] {
   ].filter((n): n is HTMLParagraphElement | HTMLDivElement => n !== null);
 }
 
-function tablesView(r: DailyReport): Node[] {
+type IncidentLink = (id: string) => HTMLElement;
+
+function tablesView(r: DailyReport, link: IncidentLink): Node[] {
   return [
     scopeTable('Sectors', 'sectors', r.sectors),
     scopeTable('Oblasts', 'oblasts', r.oblasts),
-    violationsTable(r),
-    restrictionsTable(r),
+    violationsTable(r, link),
+    restrictionsTable(r, link),
   ];
 }
 
@@ -241,7 +255,7 @@ function listCard(id: string, title: string, headings: string[], rows: Node[][])
   );
 }
 
-function violationsTable(r: DailyReport): HTMLElement {
+function violationsTable(r: DailyReport, link: IncidentLink): HTMLElement {
   return listCard(
     'violations-heading',
     'Weapons in violation of withdrawal lines',
@@ -254,12 +268,12 @@ function violationsTable(r: DailyReport): HTMLElement {
       h('td', {}, v.zoneName),
       h('td', {}, `${formatKm(v.actualKm)} (${formatKm(v.requiredKm)})`),
       h('td', {}, placeName(v.place)),
-      h('td', {}, h('a', { href: incidentPath(v.incidentId) }, 'open')),
+      h('td', {}, link(v.incidentId)),
     ]),
   );
 }
 
-function restrictionsTable(r: DailyReport): HTMLElement {
+function restrictionsTable(r: DailyReport, link: IncidentLink): HTMLElement {
   return listCard(
     'restrictions-heading',
     'Restrictions of freedom of movement',
@@ -270,7 +284,7 @@ function restrictionsTable(r: DailyReport): HTMLElement {
       h('td', {}, `${m.source.participant} ${words(m.source.kind)}`),
       h('td', {}, placeName(m.place)),
       h('td', {}, m.notes ?? '—'),
-      h('td', {}, h('a', { href: incidentPath(m.incidentId) }, 'open')),
+      h('td', {}, link(m.incidentId)),
     ]),
   );
 }

@@ -86,30 +86,12 @@ export function problemErrors(
   return placed ? { errors } : { errors, leftover: error.message };
 }
 
-const ACTOR_KEY = 'guarantor.actor';
-
-export function rememberedActor(): string {
-  try {
-    return localStorage.getItem(ACTOR_KEY) ?? '';
-  } catch {
-    return '';
-  }
-}
-
-export function rememberActor(name: string): void {
-  try {
-    localStorage.setItem(ACTOR_KEY, name.trim());
-  } catch {
-    // Private browsing may refuse storage; the name is then asked for again next time.
-  }
-}
-
 /**
- * Wires an analyst's action form: check it locally, send it, remember who acted, and show the
- * server's problems next to the fields they name. `send` returns what to do once the form's view is
- * still on screen (it may have been left while the request was in flight).
+ * Wires an action form: check it locally, send it, and show the server's problems next to the
+ * fields they name. `send` returns what to do once the form's view is still on screen (it may have
+ * been left while the request was in flight).
  */
-export function onAction<B extends { actor: string }>(
+export function onAction<B>(
   form: HTMLFormElement,
   submit: HTMLButtonElement,
   fields: Record<string, Field>,
@@ -126,7 +108,6 @@ export function onAction<B extends { actor: string }>(
     submit.disabled = true;
     try {
       const show = await send(checked.body);
-      rememberActor(checked.body.actor);
       if (!isDisposed()) show();
     } catch (error) {
       const { errors, leftover } = problemErrors(error, Object.keys(fields));

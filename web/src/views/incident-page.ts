@@ -1,8 +1,10 @@
 /**
  * One incident: its figures, the assessed attribution (apart from what reports claim), the
  * reports that describe it and how each was linked, its history, a small map, and the analyst's
- * actions: change status, split, merge.
+ * actions: change status, split, merge. The actions are offered only to roles that may take them;
+ * the history names whoever was signed in when a change was made.
  */
+import { incidentActions, rolesText } from '../access.ts';
 import type { IncidentDetail, IncidentStatus } from '../api.ts';
 import { api, spotReportUrl } from '../api.ts';
 import { h, mount } from '../dom.ts';
@@ -28,7 +30,7 @@ import {
   nextStatuses,
 } from '../verification.ts';
 import { ledgerBadge, statusBadge } from './badges.ts';
-import { type Field, field, onAction, rememberedActor } from './forms.ts';
+import { type Field, field, onAction } from './forms.ts';
 import type { ViewContext } from './view.ts';
 
 type Report = IncidentDetail['reports'][number];
@@ -42,8 +44,9 @@ const CHECKING: InclusionStatus = {
 /** At most this many proofs in flight, so a large incident does not queue the page's other requests. */
 const LEDGER_CONCURRENCY = 4;
 
-export function incidentPage(root: HTMLElement, _ctx: ViewContext, id: string): () => void {
+export function incidentPage(root: HTMLElement, ctx: ViewContext, id: string): () => void {
   document.title = 'Incident — Guarantor';
+  const may = incidentActions(ctx.session);
   let disposed = false;
   let appMap: AppMap | null = null;
   let oblastNames = new Map<string, string>();
@@ -143,9 +146,9 @@ export function incidentPage(root: HTMLElement, _ctx: ViewContext, id: string): 
           ),
         ),
       ),
-      detail.mergedInto ? null : verification(detail),
+      detail.mergedInto ? null : may.transition ? verification(detail) : readOnlyNote(detail),
       reportsSection(detail, reportLedger),
-      detail.mergedInto ? null : mergeSection(detail),
+      detail.mergedInto || !may.merge ? null : mergeSection(detail),
       historySection(detail),
     );
     showOnMap(detail);
@@ -242,19 +245,19 @@ export function incidentPage(root: HTMLElement, _ctx: ViewContext, id: string): 
       });
   }
 
-  function actorField(): { input: HTMLInputElement; field: Field } {
-    const input = h('input', {
-      type: 'text',
-      name: 'actor',
-      autocomplete: 'name',
-      required: true,
-      maxlength: 200,
-    });
-    input.value = rememberedActor();
-    return {
-      input,
-      field: field('Your name', input, { hint: 'Recorded in the history; remembered on this device.' }),
-    };
+  /** What a reader without the analyst's actions sees where the actions would be. */
+  function readOnlyNote(detail: IncidentDetail): HTMLElement {
+    return h(
+      'section',
+      { class: 'card', 'aria-labelledby': 'verify-heading', 'data-testid': 'read-only' },
+      h('h2', { id: 'verify-heading' }, 'Verification'),
+      h('p', {}, 'Current status: ', statusBadge(detail.status)),
+      h(
+        'p',
+        { class: 'muted' },
+        `Analysts verify, split and merge incidents; your roles (${rolesText(ctx.session.account?.roles ?? [])}) let you read them.`,
+      ),
+    );
   }
 
   function reasonField(label = 'Reason'): { input: HTMLTextAreaElement; field: Field } {
@@ -301,9 +304,8 @@ export function incidentPage(root: HTMLElement, _ctx: ViewContext, id: string): 
 
   function transitionForm(detail: IncidentDetail, to: IncidentStatus, close: () => void): HTMLElement {
     const reason = reasonField();
-    const actor = actorField();
     const general = h('p', { class: 'form-error', role: 'alert', hidden: true });
-    const fields: Record<string, Field> = { reason: reason.field, actor: actor.field };
+    const fields: Record<string, Field> = { reason: reason.field };
     const party = h('input', { type: 'text', name: 'party', maxlength: 200 });
     const confidence = h(
       'select',
@@ -342,7 +344,6 @@ export function incidentPage(root: HTMLElement, _ctx: ViewContext, id: string): 
       h('h3', { id: 'transition-heading' }, `Change status: ${words(detail.status)} → ${words(to)}`),
       general,
       reason.field.element,
-      actor.field.element,
       attributionPart,
       h('div', { class: 'buttons' }, submit, h('button', { type: 'button', onclick: close }, 'Cancel')),
     );
@@ -355,7 +356,6 @@ export function incidentPage(root: HTMLElement, _ctx: ViewContext, id: string): 
         checkTransition({
           to,
           reason: reason.input.value,
-          actor: actor.input.value,
           party: party.value,
           confidence: confidence.value,
           basis: basisBoxes.filter((b) => b.checked).map((b) => b.value),
@@ -381,7 +381,7 @@ export function incidentPage(root: HTMLElement, _ctx: ViewContext, id: string): 
         'aria-label': `Select report ${r.id.slice(0, 8)} for splitting`,
       }),
     );
-    const canSplit = !detail.mergedInto && detail.reports.length > 1;
+    const canSplit = may.split && !detail.mergedInto && detail.reports.length > 1;
     const table = h(
       'table',
       { class: 'data reports' },
@@ -497,7 +497,6 @@ export function incidentPage(root: HTMLElement, _ctx: ViewContext, id: string): 
 
   function splitForm(detail: IncidentDetail, boxes: HTMLInputElement[]): HTMLElement {
     const reason = reasonField();
-    const actor = actorField();
     const general = h('p', { class: 'form-error', role: 'alert', hidden: true });
     const selection = h('p', { class: 'field-error', id: 'split-selection-error', hidden: true });
     const fields: Record<string, Field> = {
@@ -509,7 +508,6 @@ export function incidentPage(root: HTMLElement, _ctx: ViewContext, id: string): 
         },
       },
       reason: reason.field,
-      actor: actor.field,
     };
     const submit = h('button', { type: 'submit' }, 'Split ticked reports into a new incident');
     const form = h(
@@ -524,7 +522,6 @@ export function incidentPage(root: HTMLElement, _ctx: ViewContext, id: string): 
       selection,
       general,
       reason.field.element,
-      actor.field.element,
       submit,
     );
     onAction(
@@ -537,7 +534,6 @@ export function incidentPage(root: HTMLElement, _ctx: ViewContext, id: string): 
           reportIds: boxes.filter((b) => b.checked).map((b) => b.value),
           reportCount: detail.reports.length,
           reason: reason.input.value,
-          actor: actor.input.value,
         }),
       async (body) => {
         const { from, to } = await api.split(detail.id, body);
@@ -557,14 +553,12 @@ export function incidentPage(root: HTMLElement, _ctx: ViewContext, id: string): 
   function mergeSection(detail: IncidentDetail): HTMLElement {
     const ids = h('textarea', { name: 'incidentIds', rows: 2, spellcheck: 'false' });
     const reason = reasonField();
-    const actor = actorField();
     const general = h('p', { class: 'form-error', role: 'alert', hidden: true });
     const fields: Record<string, Field> = {
       incidentIds: field('Incident ids to merge into this one', ids, {
         hint: 'One or more ids, separated by commas or spaces.',
       }),
       reason: reason.field,
-      actor: actor.field,
     };
     const submit = h('button', { type: 'submit' }, 'Merge into this incident');
     const form = h(
@@ -573,7 +567,6 @@ export function incidentPage(root: HTMLElement, _ctx: ViewContext, id: string): 
       general,
       fields.incidentIds!.element,
       reason.field.element,
-      actor.field.element,
       submit,
     );
     onAction(
@@ -581,7 +574,7 @@ export function incidentPage(root: HTMLElement, _ctx: ViewContext, id: string): 
       submit,
       fields,
       general,
-      () => checkMerge({ ids: ids.value, reason: reason.input.value, actor: actor.input.value }, detail.id),
+      () => checkMerge({ ids: ids.value, reason: reason.input.value }, detail.id),
       async (body) => {
         const merged = await api.merge(detail.id, body);
         return () => {

@@ -1,11 +1,13 @@
 /**
  * The operations room: the map of incidents in a chosen window of days, a filter bar, and the list
  * of incidents in view. Filters live in the address (`?status=&type=&oblast=&sector=&from=&to=`),
- * so a reload or a shared link shows the same picture.
+ * so a reload or a shared link shows the same picture. Readers who may not see incidents get the
+ * published map (public-map.ts).
  */
 import { type MapGeoJSONFeature, Popup } from 'maplibre-gl';
 import { EVENT_TYPES } from '../../../src/monitoring/report-schema.ts';
 import { INCIDENT_STATUSES } from '../../../src/monitoring/types.ts';
+import { can } from '../access.ts';
 import { api, type Incident, type IncidentFeatures, type IncidentStatus, incidentFeatures } from '../api.ts';
 import { h, mount } from '../dom.ts';
 import { filtersFromQuery, filtersToQuery } from '../filters.ts';
@@ -15,12 +17,15 @@ import { createMap, loadGeography, setSourceData, whenIdle } from '../map-view.t
 import { incidentPath } from '../router.ts';
 import { normaliseWindow, WINDOW_DAYS, windowLabel, windowRange } from '../time-window.ts';
 import { legend, statusBadge } from './badges.ts';
+import { publicMap } from './public-map.ts';
 import type { View } from './view.ts';
 
 /** The list shows at most this many rows; the heading still counts them all. */
 const LIST_LIMIT = 300;
 
 export const operationsRoom: View = (root, ctx) => {
+  // Without incident:read the list would only earn a 403: show the published map instead.
+  if (!can(ctx.session, 'incident:read')) return publicMap(root, ctx);
   document.title = 'Operations room — Guarantor';
   const filters = filtersFromQuery(location.search);
   const aborter = { current: null as AbortController | null };
