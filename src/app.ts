@@ -28,6 +28,7 @@ import { evidenceRoutes } from './monitoring/evidence/routes.ts';
 import { GeographyService } from './monitoring/geography-service.ts';
 import { IncidentService } from './monitoring/incident-service.ts';
 import { isDemo } from './monitoring/publication-service.ts';
+import { recordOpeningRoutes } from './monitoring/record-opening.ts';
 import { getReport } from './monitoring/report-repository.ts';
 import { SOURCE_KINDS } from './monitoring/report-schema.ts';
 import { ReportService } from './monitoring/report-service.ts';
@@ -102,6 +103,7 @@ export async function createApp(
   const api = new Api().add(
     ...accessRoutes(accounts),
     ...monitoringRoutes(services),
+    ...recordOpeningRoutes(store),
     ...ledgerRoutes(
       ledger,
       witnesses && witnessPolicy ? { present: (c) => witnesses.cosigned(c), witnesses: witnessPolicy } : {},

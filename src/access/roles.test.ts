@@ -4,6 +4,7 @@ import type { RouteSpec } from '../kernel/http/api.ts';
 import { ledgerRoutes } from '../kernel/ledger/routes.ts';
 import { witnessRoutes } from '../kernel/ledger/witness-routes.ts';
 import { evidenceRoutes } from '../monitoring/evidence/routes.ts';
+import { recordOpeningRoutes } from '../monitoring/record-opening.ts';
 import { monitoringRoutes } from '../monitoring/routes.ts';
 import { actorOf, can, type Principal, PUBLIC_PRINCIPAL } from './principal.ts';
 import {
@@ -34,6 +35,7 @@ function allRoutes(): RouteSpec[] {
     ...ledgerRoutes({} as never),
     ...witnessRoutes(undefined),
     ...accessRoutes({} as never),
+    ...recordOpeningRoutes({} as never),
   ];
 }
 

@@ -214,6 +214,8 @@ export const ROUTE_ACTIONS: Readonly<Record<string, Action>> = {
   getConsistencyProof: 'ledger:read',
   getRecordProof: 'ledger:read',
   getRecordInclusion: 'ledger:read',
+  // Public as a route; the record's own readers are checked inside (see record-opening.ts).
+  openRecordLeaf: 'ledger:read',
   getLedgerWitnesses: 'ledger:read',
   getTlogCheckpoint: 'ledger:read',
   getLedgerVerifierKey: 'ledger:read',

@@ -69,6 +69,10 @@ verify
   .argument('<kind>', 'the record kind, such as report')
   .argument('<id>', 'the record id')
   .option('--url <url>', 'the Guarantor to ask')
+  .option(
+    '--token <token>',
+    "a reader's API token, to check the record's content too (default: GUARANTOR_TOKEN)",
+  )
   // --key and --state given after `record` are parsed by `verify`, hence the global options.
   .action(async (kind, id, _flags, cmd) => void (await verifyRecord(kind, id, cmd.optsWithGlobals())));
 

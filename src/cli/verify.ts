@@ -16,7 +16,7 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { leafData } from '../kernel/ledger/append.ts';
+import { commitmentOf, leafData } from '../kernel/ledger/append.ts';
 import { bytesEqual, fromBase64, toBase64, utf8 } from '../kernel/ledger/bytes.ts';
 import { type Checkpoint, openCheckpoint } from '../kernel/ledger/checkpoint.ts';
 import { portableEd25519 } from '../kernel/ledger/ed25519-portable.ts';
@@ -45,6 +45,8 @@ export interface VerifyRecordFlags {
   url?: string;
   key?: string;
   state?: string;
+  /** An API token of a reader of the record, to check its content too (default GUARANTOR_TOKEN). */
+  token?: string;
 }
 
 /** A check failed: exit 1. */
@@ -76,10 +78,10 @@ function serverRoot(target: string): URL {
   return url;
 }
 
-async function fetchOk(url: URL): Promise<Response | undefined> {
+async function fetchOk(url: URL, headers: Record<string, string> = {}): Promise<Response | undefined> {
   let res: Response;
   try {
-    res = await fetch(url);
+    res = await fetch(url, { headers });
   } catch (e) {
     throw new VerifyFailure(`cannot reach ${url.href}: ${(e as Error).message}`);
   }
@@ -383,6 +385,38 @@ export async function verifyRecordLeaf(
   io.out(
     `record: ${kind} ${id} is leaf ${rec.leafIndex} of the signed checkpoint of size ${rec.treeSize}, committed ${rec.at} to ${rec.commitment}`,
   );
+  await checkOpening(root, kind, id, rec, flags.token ?? process.env.GUARANTOR_TOKEN, io);
+}
+
+/**
+ * Where the reader may see the record, its content and salt are released: recompute the commitment
+ * from them, so what Guarantor shows is tied to what the proven leaf holds.
+ */
+async function checkOpening(
+  root: URL,
+  kind: string,
+  id: string,
+  rec: { leafIndex: number; commitment: string },
+  token: string | undefined,
+  io: Io,
+): Promise<void> {
+  const url = new URL(
+    `api/v1/ledger/records/${encodeURIComponent(kind)}/${encodeURIComponent(id)}/opening`,
+    root,
+  );
+  const res = await fetchOk(url, token ? { authorization: `Bearer ${token}` } : {});
+  if (res === undefined) {
+    io.out('content: not released to this reader; only the leaf and its inclusion were checked');
+    return;
+  }
+  const opening = (await res.json()) as { leafIndex: number; salt: string; content: unknown };
+  if (opening.leafIndex !== rec.leafIndex)
+    throw new VerifyFailure(`the released content is for leaf ${opening.leafIndex}, not ${rec.leafIndex}`);
+  if (typeof opening.salt !== 'string' || !/^[0-9a-f]{32}$/.test(opening.salt))
+    throw new VerifyFailure('the released salt is not 16 bytes of hex');
+  if (commitmentOf(opening.salt, opening.content) !== rec.commitment)
+    throw new VerifyFailure(`the released content of ${kind} ${id} does not match its leaf's commitment`);
+  io.out(`content: matches leaf ${rec.leafIndex} (SHA-256 of salt and canonical JSON)`);
 }
 
 function exitCode(e: unknown, io: Io): number {

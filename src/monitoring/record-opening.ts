@@ -1,0 +1,103 @@
+/**
+ * Opening a leaf: the record's committed content and its salt, released to those allowed to read the
+ * record, so a member state can check that what Guarantor shows is what the ledger holds. Everyone
+ * else gets the same not-found as for a record that does not exist; the leaf itself stays public.
+ */
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { readerFor } from '../access/http-auth.ts';
+import { type RouteSpec, route } from '../kernel/http/api.ts';
+import { Problem } from '../kernel/http/errors.ts';
+import { commitmentOf } from '../kernel/ledger/append.ts';
+import { MONITORING_AUDITORS } from '../kernel/ledger/audit-records.ts';
+import type { Store } from '../kernel/store/store.ts';
+import { getIncident } from './incident-service.ts';
+import { getReport } from './report-repository.ts';
+
+/** Who may open a leaf of each kind: the readers of the record it is about. */
+const RELEASE: Record<string, (store: Store, req: FastifyRequest, id: string) => Promise<void>> = {
+  report: async (store, req, id) => {
+    await getReport(store.db, id, readerFor(req));
+  },
+  'incident.transition': async (store, req, id) => {
+    await getIncident(store.db, id, readerFor(req));
+  },
+  'incident.split': async (store, req, id) => {
+    await getIncident(store.db, id, readerFor(req));
+  },
+  'incident.merged': async (store, req, id) => {
+    await getIncident(store.db, id, readerFor(req));
+  },
+  // The ceasefire's geometry and the participants are public.
+  zone: async () => {},
+  sector: async () => {},
+  participant: async () => {},
+};
+
+export function recordOpeningRoutes(store: Store): RouteSpec[] {
+  return [
+    route({
+      method: 'GET',
+      url: '/api/v1/ledger/records/:kind/:id/opening',
+      operationId: 'openRecordLeaf',
+      summary: "A record's committed content and salt, for readers of the record",
+      description:
+        'Recompute SHA-256(salt ‖ RFC 8785 JSON of content): it is the commitment in the record’s latest leaf. Released for reports, incident history, zones, sectors and participants, to those who may read the record; anyone else is answered not_found.',
+      tags: ['ledger'],
+      params: z.object({ kind: z.string().regex(/^[a-z][a-z.-]{0,40}$/), id: z.string().min(1).max(100) }),
+      responses: { 200: { description: 'The opening' } },
+      errors: ['not_found', 'validation_failed', 'state_conflict'],
+      async handler({ params, req }) {
+        const release = RELEASE[params.kind];
+        const hidden = () => new Problem('not_found', `no released record ${params.kind} ${params.id}`);
+        if (!release) throw hidden();
+        try {
+          await release(store, req, params.id);
+        } catch {
+          throw hidden();
+        }
+        const leaf = await store.db
+          .selectFrom('ledger_leaves')
+          .select(['idx', 'kind', 'record_id', 'commitment', 'salt', 'at'])
+          .where('record_id', '=', params.id)
+          .where('kind', '=', params.kind)
+          .orderBy('idx', 'desc')
+          .limit(1)
+          .executeTakeFirst();
+        if (!leaf) throw hidden();
+        const auditor = MONITORING_AUDITORS.find((a) => a.kinds.includes(leaf.kind));
+        const rebuilt = (
+          await auditor?.rebuild(store.db, [
+            {
+              idx: leaf.idx,
+              kind: leaf.kind,
+              recordId: leaf.record_id,
+              commitment: leaf.commitment,
+              salt: leaf.salt,
+              at: leaf.at,
+            },
+          ])
+        )?.get(leaf.idx);
+        const content =
+          rebuilt && 'candidates' in rebuilt
+            ? rebuilt.candidates.find((c) => commitmentOf(leaf.salt, c) === leaf.commitment)
+            : undefined;
+        // The record as stored no longer gives its leaf: say so rather than hand out something else.
+        if (content === undefined)
+          throw new Problem(
+            'state_conflict',
+            'the stored record no longer matches its leaf; run guarantor audit',
+          );
+        return {
+          kind: leaf.kind,
+          id: leaf.record_id,
+          leafIndex: leaf.idx,
+          at: leaf.at,
+          commitment: leaf.commitment,
+          salt: leaf.salt,
+          content,
+        };
+      },
+    }),
+  ];
+}
