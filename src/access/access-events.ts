@@ -32,6 +32,8 @@ export const ACCESS_EVENTS = [
   'totp.reset',
   'api_token.issued',
   'api_token.revoked',
+  'record.write',
+  'record.read',
 ] as const;
 export type AccessEventKind = (typeof ACCESS_EVENTS)[number];
 

@@ -9,6 +9,7 @@ import { Problem } from '../kernel/http/errors.ts';
 import type { AccountService } from './account-service.ts';
 import { type Reader, readerOf } from './labels.ts';
 import { actorOf, can, type Principal, PUBLIC_PRINCIPAL } from './principal.ts';
+import { auditRequest } from './request-audit.ts';
 import { ROUTE_ACTIONS } from './roles.ts';
 import { csrfMatches, type ResolvedSession } from './sessions.ts';
 
@@ -63,6 +64,8 @@ export async function identify(
 
 export function accessGuard(accounts: AccountService): RouteGuard {
   return {
+    after: (spec, req, status, result) =>
+      auditRequest(accounts.ctx.store, spec, req, status, result, accounts.ctx.now),
     prepare(spec) {
       const action = ROUTE_ACTIONS[spec.operationId];
       if (!action)

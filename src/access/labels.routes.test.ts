@@ -147,5 +147,27 @@ for (const dialect of DIALECTS) {
       });
       expect(res.statusCode).toBe(404);
     });
+
+    it('records every read of a restricted record in the access trail, and no read of a published one', async () => {
+      const trail = () => app.accounts.listAccessEvents({ limit: 1 });
+      const [before] = await trail();
+      await get(`/api/v1/reports/${ids.public}`, fra);
+      expect((await trail())[0]!.id).toBe(before!.id);
+      await get(`/api/v1/reports/${ids.franceOnly}`, fra);
+      const [entry] = await trail();
+      expect(entry).toMatchObject({
+        event: 'record.read',
+        participant: 'FRA',
+        details: { operation: 'getReport', count: 1, ids: [ids.franceOnly] },
+      });
+      expect(entry!.actor).toMatch(/\(FRA\)$/);
+      expect(entry!.address).toBeTruthy();
+      const leaf = await app.store.db
+        .selectFrom('ledger_leaves')
+        .select('kind')
+        .where('record_id', '=', entry!.id)
+        .executeTakeFirstOrThrow();
+      expect(leaf.kind).toBe('access');
+    });
   });
 }

@@ -73,7 +73,7 @@ describe('TOTP (RFC 6238)', () => {
   it('accepts a code one step either side of now, not two', () => {
     const secret = newTotpSecret();
     fc.assert(
-      fc.property(fc.integer({ min: 2, max: 2 ** 31 }), fc.integer({ min: -3, max: 3 }), (step, offset) => {
+      fc.property(fc.integer({ min: 3, max: 2 ** 31 }), fc.integer({ min: -3, max: 3 }), (step, offset) => {
         const now = new Date(step * 30_000 + 12_345);
         const code = totpAt(secret, new Date((step + offset) * 30_000));
         const matched = verifyTotp(secret, code, now, null);

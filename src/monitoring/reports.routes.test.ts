@@ -232,10 +232,28 @@ for (const dialect of DIALECTS) {
       });
     });
 
-    it('appends one ledger leaf per stored report in the same transaction', async () => {
-      const leaves = await count(app, 'ledger_leaves');
-      await post(aReport());
-      expect(await count(app, 'ledger_leaves')).toBe(leaves + 1);
+    it('appends one ledger leaf per stored report, and one access entry naming who wrote it', async () => {
+      const leaves = async (kind: string) =>
+        Number(
+          (
+            await app.store.db
+              .selectFrom('ledger_leaves')
+              .select(({ fn }) => fn.countAll<number>().as('n'))
+              .where('kind', '=', kind)
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
+      const [reports, access] = [await leaves('report'), await leaves('access')];
+      const res = await post(aReport());
+      expect(await leaves('report')).toBe(reports + 1);
+      expect(await leaves('access')).toBe(access + 1);
+      const [entry] = await app.accounts.listAccessEvents({ limit: 1 });
+      expect(entry).toMatchObject({
+        event: 'record.write',
+        details: { operation: 'submitReport', status: 201 },
+      });
+      expect(entry!.actor).toMatch(/^[0-9a-f-]{36}$/);
+      expect(res.statusCode).toBe(201);
     });
   });
 }

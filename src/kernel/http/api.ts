@@ -49,6 +49,8 @@ export interface RouteSpec<B = unknown, Q = unknown, P = unknown> {
  */
 export interface RouteGuard {
   prepare(spec: RouteSpec): (req: FastifyRequest) => Promise<void>;
+  /** After the handler, before the answer leaves: where the guard keeps its account of the request. */
+  after?(spec: RouteSpec, req: FastifyRequest, status: number, result: unknown): Promise<void>;
 }
 
 export function route<B = undefined, Q = undefined, P = undefined>(spec: RouteSpec<B, Q, P>): RouteSpec {
@@ -76,6 +78,7 @@ export class Api {
           const query = spec.query ? parseOr400(spec.query, req.query, 'query') : req.query;
           const body = spec.body ? parseOr400(spec.body, req.body) : req.body;
           const result = await spec.handler({ body, query, params, req, reply });
+          await guard?.after?.(spec, req, reply.statusCode, result);
           if (result === undefined) return reply.sent ? reply : reply.send();
           return result;
         },

@@ -1,0 +1,63 @@
+/**
+ * The access trail of requests: every write that succeeded, and every read that returned a record
+ * labelled above PUBLIC, is recorded with who, what, when and from where, and appended to the ledger.
+ * Recorded before the answer leaves, so nothing restricted is served without its entry.
+ */
+import type { FastifyRequest } from 'fastify';
+import type { RouteSpec } from '../kernel/http/api.ts';
+import type { Store } from '../kernel/store/store.ts';
+import { recordAccessEvent } from './access-events.ts';
+import { actorName, principalOf } from './http-auth.ts';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** Ids named in one read entry; the count says how many there were in all. */
+const MAX_IDS = 50;
+
+/**
+ * Records in an answer that carry a label above PUBLIC (reports and incidents, in lists, details and
+ * GeoJSON properties), found by their shape so a new route is covered without naming it here.
+ */
+export function restrictedRecords(value: unknown, depth = 0, out: string[] = []): string[] {
+  if (depth > 5 || value === null || typeof value !== 'object') return out;
+  if (Array.isArray(value)) {
+    for (const v of value) restrictedRecords(v, depth + 1, out);
+    return out;
+  }
+  const o = value as Record<string, unknown>;
+  const label = o.label as { classification?: unknown } | undefined;
+  if (typeof o.id === 'string' && label && typeof label === 'object' && label.classification !== 'PUBLIC')
+    out.push(o.id);
+  for (const [k, v] of Object.entries(o))
+    if (k !== 'label' && typeof v === 'object') restrictedRecords(v, depth + 1, out);
+  return out;
+}
+
+export async function auditRequest(
+  store: Store,
+  spec: RouteSpec,
+  req: FastifyRequest,
+  status: number,
+  result: unknown,
+  now: () => Date,
+): Promise<void> {
+  if (status >= 400) return;
+  const principal = principalOf(req);
+  const write = !SAFE_METHODS.has(req.method);
+  // Sign-in, sign-out and account changes record themselves, in their own transaction.
+  if (spec.tags.includes('access')) return;
+  const read = write ? [] : [...new Set(restrictedRecords(result))];
+  if (!write && read.length === 0) return;
+  await store.transaction((trx) =>
+    recordAccessEvent(trx, {
+      event: write ? 'record.write' : 'record.read',
+      at: now().toISOString(),
+      accountId: principal.kind === 'account' ? principal.accountId : null,
+      participant: principal.kind === 'public' ? null : principal.participant,
+      actor: actorName(req),
+      address: req.ip,
+      details: write
+        ? { operation: spec.operationId, method: req.method, status }
+        : { operation: spec.operationId, count: read.length, ids: read.slice(0, MAX_IDS) },
+    }),
+  );
+}
