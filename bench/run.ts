@@ -4,9 +4,10 @@
  */
 
 import { generateKeyPairSync, sign } from 'node:crypto';
-import { createReadStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import { pino } from 'pino';
 import { ACTIONS } from '../src/access/roles.ts';
@@ -28,8 +29,8 @@ const results: Record<string, unknown> = {};
 
 let sampleLine: string | undefined;
 /** A fresh valid report like the generated ones, observed an hour ago. */
-function benchSample(): ReportInput {
-  sampleLine ??= readFileSync(join(work, 'reports.ndjson'), 'utf8').slice(0, 4096).split('\n', 1)[0]!;
+async function benchSample(): Promise<ReportInput> {
+  sampleLine ??= (await firstLines(join(work, 'reports.ndjson'), 1))[0]!;
   const at = Date.now() - 3_600_000;
   return reportInputSchema.parse({
     ...JSON.parse(sampleLine),
@@ -63,6 +64,19 @@ async function benchToken(app: App): Promise<string> {
   return token;
 }
 
+/** The file's first `n` lines, read as a stream: a million reports are more than one string may hold. */
+async function firstLines(path: string, n: number): Promise<string[]> {
+  const lines: string[] = [];
+  for await (const line of createInterface({
+    input: createReadStream(path),
+    crlfDelay: Number.POSITIVE_INFINITY,
+  })) {
+    if (line) lines.push(line);
+    if (lines.length >= n) break;
+  }
+  return lines;
+}
+
 function log(line: string) {
   process.stdout.write(`${line}\n`);
 }
@@ -88,7 +102,10 @@ log(`generated ${written.toLocaleString('en')} reports in ${((performance.now() 
   const store = await openStore({ kind: 'sqlite', file: join(work, 'raw.sqlite') });
   const db = store.sqlite!;
   const rows: unknown[][] = [];
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
+  for await (const line of createInterface({
+    input: createReadStream(file),
+    crlfDelay: Number.POSITIVE_INFINITY,
+  })) {
     if (!line) continue;
     const r = JSON.parse(line);
     rows.push([
@@ -209,7 +226,7 @@ for (const n of [100_000, N].filter((n, i, a) => a.indexOf(n) === i && n <= N)) 
   // A publication is rebuilt after any change to the record: its cost under live ingest.
   const rebuilt: number[] = [];
   for (let i = 0; i < 5; i++) {
-    await app.services.reports.submit({ ...benchSample(), clientInstanceId: `rebuild-${i}` });
+    await app.services.reports.submit({ ...(await benchSample()), clientInstanceId: `rebuild-${i}` });
     rebuilt.push(await get(`/api/v1/daily-reports/${day}`));
   }
   rebuilt.sort((a, b) => a - b);
@@ -303,7 +320,7 @@ for (const n of [100_000, N].filter((n, i, a) => a.indexOf(n) === i && n <= N)) 
 // 7. Ingest with signature verification on, beside the same reports unsigned.
 {
   const count = 20_000;
-  const sample = benchSample();
+  const sample = await benchSample();
   const keys = Array.from({ length: 50 }, () => generateKeyPairSync('ed25519'));
   const rows = (signed: boolean) =>
     Array.from({ length: count }, (_, i) => {
@@ -357,7 +374,7 @@ for (const n of [100_000, N].filter((n, i, a) => a.indexOf(n) === i && n <= N)) 
   );
   const address = await app.http.listen({ host: '127.0.0.1', port: 0 });
   const authorization = `Bearer ${await benchToken(app)}`;
-  const lines = readFileSync(file, 'utf8').split('\n', 200_000).filter(Boolean);
+  const lines = await firstLines(file, 200_000);
   let next = 0;
   const result = await autocannon({
     url: `${address}/api/v1/reports`,

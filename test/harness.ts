@@ -95,7 +95,7 @@ export async function signedInAs(
   roles: Role[],
   participant = 'FRA',
 ): Promise<{ cookie: string; 'x-csrf-token': string }> {
-  const username = `t-${roles.join('-').replaceAll('_', '-')}-${participant}-${++seq}`.slice(0, 60);
+  const username = `t-${roles.length > 2 ? `${roles.length}-roles` : roles.join('-').replaceAll('_', '-')}-${participant}-${++seq}`;
   await app.accounts.createAccount(
     { username, participant, displayName: username, roles, password: TEST_PASSWORD },
     'system:test',

@@ -5,6 +5,7 @@ import type { Io } from '../cli/io.ts';
 import { verifyRecord } from '../cli/verify.ts';
 import { commitmentOf } from '../kernel/ledger/append.ts';
 import { DIALECTS } from '../kernel/store/test-dialects.ts';
+import { multipart, png } from './evidence/evidence.fixture.ts';
 
 function capture(): Io & { text(): string } {
   const lines: string[] = [];
@@ -66,6 +67,34 @@ for (const dialect of DIALECTS) {
       const outsider = capture();
       expect(await verifyRecord('report', id, { url, key: vkey }, outsider)).toBe(0);
       expect(outsider.text()).toContain('content: not released to this reader');
+    });
+
+    it('opens evidence for the readers of its report, and the access trail for its reviewers', async () => {
+      const { payload, contentType } = multipart([{ name: 'file', filename: 'p.png', data: png() }]);
+      const up = await app.http.inject({
+        method: 'POST',
+        url: `/api/v1/reports/${id}/evidence`,
+        payload,
+        headers: { 'content-type': contentType },
+      });
+      const item = up.json().id as string;
+      const open = (kind: string, record: string, headers: Record<string, string>) =>
+        app.http.inject({ method: 'GET', url: `/api/v1/ledger/records/${kind}/${record}/opening`, headers });
+      const fra = await signedInAs(app, ['analyst'], 'FRA');
+      const gbr = await signedInAs(app, ['analyst'], 'GBR');
+      const opened = await open('evidence', item, fra);
+      expect(opened.statusCode).toBe(200);
+      expect(commitmentOf(opened.json().salt, opened.json().content)).toBe(opened.json().commitment);
+      expect((await open('evidence', item, gbr)).statusCode).toBe(404);
+
+      const [event] = await app.accounts.listAccessEvents({ limit: 1 });
+      const admin = await signedInAs(app, ['administrator'], 'FRA');
+      const trail = await open('access', event!.id, admin);
+      expect(trail.statusCode).toBe(200);
+      expect(commitmentOf(trail.json().salt, trail.json().content)).toBe(trail.json().commitment);
+      expect((await open('access', event!.id, await signedInAs(app, ['monitor'], 'FRA'))).statusCode).toBe(
+        404,
+      );
     });
 
     it('refuses to open a record changed behind Guarantor’s back', async () => {

@@ -4,13 +4,18 @@
  * else gets the same not-found as for a record that does not exist; the leaf itself stays public.
  */
 import type { FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { readerFor } from '../access/http-auth.ts';
+import { ACCESS_LEAF_KIND } from '../access/access-events.ts';
+import { principalOf, readerFor } from '../access/http-auth.ts';
+import { can } from '../access/principal.ts';
+import type { Action } from '../access/roles.ts';
 import { type RouteSpec, route } from '../kernel/http/api.ts';
 import { Problem } from '../kernel/http/errors.ts';
 import { commitmentOf } from '../kernel/ledger/append.ts';
 import { MONITORING_AUDITORS } from '../kernel/ledger/audit-records.ts';
 import type { Store } from '../kernel/store/store.ts';
+import { LEAF_KINDS } from './evidence/evidence-model.ts';
 import { getIncident } from './incident-service.ts';
 import { getReport } from './report-repository.ts';
 
@@ -32,7 +37,58 @@ const RELEASE: Record<string, (store: Store, req: FastifyRequest, id: string) =>
   zone: async () => {},
   sector: async () => {},
   participant: async () => {},
+  device: mayDo('device:read'),
+  'device.revoked': mayDo('device:read'),
+  // Evidence, its custody and its derived copies go exactly as far as the report they support.
+  [LEAF_KINDS.item]: evidenceOf(async (store, id) => id),
+  [LEAF_KINDS.custody]: evidenceOf((store, id) => itemOfRow(store, 'evidence_custody', id)),
+  [LEAF_KINDS.derived]: evidenceOf((store, id) => itemOfRow(store, 'evidence_derived', id)),
+  [LEAF_KINDS.notDerived]: evidenceOf((store, id) => itemOfRow(store, 'evidence_derivation_failures', id)),
+  // The access trail is for those who review it: administrators all of it, others their own participant's.
+  [ACCESS_LEAF_KIND]: async (store, req, id) => {
+    const principal = principalOf(req);
+    if (principal.kind !== 'account' || !can(principal, 'audit:read')) throw new Error('not released');
+    const row = await store.db
+      .selectFrom('access_events')
+      .select('participant')
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (!row) throw new Error('not released');
+    if (!principal.roles.includes('administrator') && row.participant !== principal.participant)
+      throw new Error('not released');
+  },
 };
+
+function mayDo(action: Action) {
+  return async (_store: Store, req: FastifyRequest) => {
+    if (!can(principalOf(req), action)) throw new Error('not released');
+  };
+}
+
+async function itemOfRow(store: Store, table: string, id: string): Promise<string | undefined> {
+  // The evidence tables beyond items are typed in the evidence module; only their link is read here.
+  const row = await (store.db as unknown as Kysely<Record<string, { id: string; evidence_id: string }>>)
+    .selectFrom(table)
+    .select('evidence_id')
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return row?.evidence_id;
+}
+
+function evidenceOf(itemId: (store: Store, id: string) => Promise<string | undefined>) {
+  return async (store: Store, req: FastifyRequest, id: string) => {
+    const item = await itemId(store, id);
+    const row = item
+      ? await store.db
+          .selectFrom('evidence_items')
+          .select('report_id')
+          .where('id', '=', item)
+          .executeTakeFirst()
+      : undefined;
+    if (!row) throw new Error('not released');
+    await getReport(store.db, row.report_id, readerFor(req));
+  };
+}
 
 export function recordOpeningRoutes(store: Store): RouteSpec[] {
   return [
@@ -42,7 +98,7 @@ export function recordOpeningRoutes(store: Store): RouteSpec[] {
       operationId: 'openRecordLeaf',
       summary: "A record's committed content and salt, for readers of the record",
       description:
-        'Recompute SHA-256(salt ‖ RFC 8785 JSON of content): it is the commitment in the record’s latest leaf. Released for reports, incident history, zones, sectors and participants, to those who may read the record; anyone else is answered not_found.',
+        'Recompute SHA-256(salt ‖ RFC 8785 JSON of content): it is the commitment in the record’s latest leaf. Released to those who may read the record (reports and their evidence by label, incidents by the high-water label, devices to device readers, the access trail to its reviewers, the geography to all); anyone else is answered not_found.',
       tags: ['ledger'],
       params: z.object({ kind: z.string().regex(/^[a-z][a-z.-]{0,40}$/), id: z.string().min(1).max(100) }),
       responses: { 200: { description: 'The opening' } },

@@ -1,0 +1,151 @@
+/**
+ * Another participant's record, swapped into every route that names a record: the answer is exactly
+ * the answer for an id that was never used, whatever the caller's roles. The record's own readers,
+ * with the same roles, do get it, so the test cannot pass by refusing everyone.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Role } from '../src/access/roles.ts';
+import type { App } from '../src/app.ts';
+import { DIALECTS } from '../src/kernel/store/test-dialects.ts';
+import { multipart, png } from '../src/monitoring/evidence/evidence.fixture.ts';
+import { aReport, signedInAs, startApp } from './harness.ts';
+
+const NEVER_USED = '01900000-0000-7000-8000-0000000000aa';
+/** Named in bodies (reports to split off, incidents to merge): never the record in the path. */
+const ALSO_NEVER_USED = '01900000-0000-7000-8000-0000000000bb';
+// Every role a person can hold: the permission table never stands in the way, only the label.
+const ALL_ROLES: Role[] = [
+  'monitor',
+  'analyst',
+  'commission_delegate',
+  'commission_chair',
+  'force_planner',
+  'support_planner',
+  'host_nation_liaison',
+  'administrator',
+];
+
+interface Operation {
+  method: string;
+  path: string;
+  hasBody: boolean;
+}
+
+describe('no insecure direct object references', () => {
+  let app: App;
+  let ops: Operation[];
+  const record: Record<string, string> = {};
+
+  beforeAll(async () => {
+    app = await startApp(DIALECTS[0]!);
+    const openapi = (await app.http.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json();
+    ops = Object.entries(openapi.paths as Record<string, Record<string, { requestBody?: unknown }>>).flatMap(
+      ([path, methods]) =>
+        Object.entries(methods).map(([method, op]) => ({
+          method: method.toUpperCase(),
+          path,
+          hasBody: op.requestBody !== undefined,
+        })),
+    );
+    const report = await app.http.inject({
+      method: 'POST',
+      url: '/api/v1/reports',
+      payload: aReport({
+        event: { lon: 35.9, lat: 47.6 },
+        observer: { lon: 35.89, lat: 47.6 },
+        label: { classification: 'CONFIDENTIAL', releasableTo: ['FRA'] },
+      }),
+    });
+    record.report = report.json().id;
+    record.incident = report.json().incidentId;
+    const { payload, contentType } = multipart([{ name: 'file', filename: 'p.png', data: png() }]);
+    const evidence = await app.http.inject({
+      method: 'POST',
+      url: `/api/v1/reports/${record.report}/evidence`,
+      payload,
+      headers: { 'content-type': contentType },
+    });
+    record.evidence = evidence.json().id;
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  /** The path with its record named, or undefined for routes that name no labelled record. */
+  function target(
+    path: string,
+    id: (kind: 'report' | 'incident' | 'evidence') => string,
+  ): string | undefined {
+    if (path.startsWith('/api/v1/reports/{id}')) return path.replace('{id}', id('report'));
+    if (path.startsWith('/api/v1/incidents/{id}')) return path.replace('{id}', id('incident'));
+    if (path.startsWith('/api/v1/evidence/{id}'))
+      return path.replace('{id}', id('evidence')).replace('{derivedId}', NEVER_USED);
+    if (path === '/api/v1/ledger/records/{kind}/{id}/opening')
+      return `/api/v1/ledger/records/report/${id('report')}/opening`;
+    return undefined;
+  }
+
+  function validBody(op: Operation): { payload: string | Buffer; contentType: string } | undefined {
+    const json = (v: unknown) => ({ payload: JSON.stringify(v), contentType: 'application/json' });
+    if (op.path.endsWith('/transitions')) return json({ to: 'triaged', reason: 'looking into it' });
+    if (op.path.endsWith('/split')) return json({ reportIds: [ALSO_NEVER_USED], reason: 'looking into it' });
+    if (op.path.endsWith('/merge'))
+      return json({ incidentIds: [ALSO_NEVER_USED], reason: 'looking into it' });
+    if (op.path.endsWith('/custody')) return json({ event: 'copied', recipient: 'the commission' });
+    if (op.path === '/api/v1/reports/{id}/evidence' && op.method === 'POST') {
+      const { payload, contentType } = multipart([{ name: 'file', filename: 'q.png', data: png(5, 5) }]);
+      return { payload, contentType };
+    }
+    return op.hasBody ? json({}) : undefined;
+  }
+
+  it('answers a foreign record on every route exactly as a record that does not exist', async () => {
+    const gbr = await signedInAs(app, ALL_ROLES, 'GBR');
+    const fra = await signedInAs(app, ALL_ROLES, 'FRA');
+    let checked = 0;
+    const differences: string[] = [];
+    for (const op of ops) {
+      const foreign = target(op.path, (kind) => record[kind]!);
+      if (!foreign) continue;
+      const missing = target(op.path, () => NEVER_USED)!;
+      const call = (url: string, headers: Record<string, string>) => {
+        // A valid body where the route takes one, so the answer depends on the record alone.
+        const body = validBody(op);
+        return app.http.inject({
+          method: op.method as 'GET',
+          url,
+          headers: body ? { ...headers, 'content-type': body.contentType } : headers,
+          ...(body ? { payload: body.payload } : {}),
+        });
+      };
+      const [theirs, nothing] = [await call(foreign, gbr), await call(missing, gbr)];
+      checked++;
+      const shape = (r: typeof theirs) =>
+        `${r.statusCode} ${r.statusCode >= 400 ? r.json().code : 'answered'}`;
+      if (shape(theirs) !== shape(nothing) || theirs.statusCode < 400)
+        differences.push(`${op.method} ${op.path}: foreign ${shape(theirs)}, never used ${shape(nothing)}`);
+    }
+    console.log(`idor: ${checked} routes that name a record, each tried with a foreign and an unused id`);
+    expect(checked).toBeGreaterThanOrEqual(12);
+    expect(differences).toEqual([]);
+
+    // The record's own readers, with the same roles, read it.
+    for (const url of [
+      `/api/v1/reports/${record.report}`,
+      `/api/v1/incidents/${record.incident}`,
+      `/api/v1/evidence/${record.evidence}`,
+    ])
+      expect((await app.http.inject({ method: 'GET', url, headers: fra })).statusCode, url).toBe(200);
+  });
+
+  it('filters by a foreign record to nothing', async () => {
+    const gbr = await signedInAs(app, ALL_ROLES, 'GBR');
+    const listed = await app.http.inject({
+      method: 'GET',
+      url: `/api/v1/reports?incidentId=${record.incident}`,
+      headers: gbr,
+    });
+    expect(listed.statusCode).toBe(200);
+    expect(listed.json().items).toEqual([]);
+  });
+});
