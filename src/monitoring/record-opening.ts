@@ -40,7 +40,7 @@ const RELEASE: Record<string, (store: Store, req: FastifyRequest, id: string) =>
   device: mayDo('device:read'),
   'device.revoked': mayDo('device:read'),
   // Evidence, its custody and its derived copies go exactly as far as the report they support.
-  [LEAF_KINDS.item]: evidenceOf(async (store, id) => id),
+  [LEAF_KINDS.item]: evidenceOf(async (_store, id) => id),
   [LEAF_KINDS.custody]: evidenceOf((store, id) => itemOfRow(store, 'evidence_custody', id)),
   [LEAF_KINDS.derived]: evidenceOf((store, id) => itemOfRow(store, 'evidence_derived', id)),
   [LEAF_KINDS.notDerived]: evidenceOf((store, id) => itemOfRow(store, 'evidence_derivation_failures', id)),
