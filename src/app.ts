@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { AccountService } from './access/account-service.ts';
 import { createDemoAccounts } from './access/demo-accounts.ts';
 import { accessGuard, actorName, readerFor } from './access/http-auth.ts';
+import { mustBeReadable } from './access/label-filter.ts';
 import { accessRoutes } from './access/routes.ts';
 import { loadDemoScenario } from './demo/scenario.ts';
 import type { Config } from './kernel/config/config.ts';
@@ -29,7 +30,6 @@ import { GeographyService } from './monitoring/geography-service.ts';
 import { IncidentService } from './monitoring/incident-service.ts';
 import { isDemo } from './monitoring/publication-service.ts';
 import { recordOpeningRoutes } from './monitoring/record-opening.ts';
-import { getReport } from './monitoring/report-repository.ts';
 import { SOURCE_KINDS } from './monitoring/report-schema.ts';
 import { ReportService } from './monitoring/report-service.ts';
 import { type MonitoringServices, monitoringRoutes } from './monitoring/routes.ts';
@@ -111,9 +111,7 @@ export async function createApp(
     ...witnessRoutes(witnesses),
     ...evidenceRoutes(evidence, {
       actorOf: actorName,
-      reportReadable: async (req, reportId) => {
-        await getReport(store.db, reportId, readerFor(req));
-      },
+      reportReadable: (req, reportId) => mustBeReadable(store.db, 'reports', reportId, readerFor(req)),
     }),
   );
   const http = await buildServer({

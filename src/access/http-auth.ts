@@ -6,6 +6,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RouteGuard } from '../kernel/http/api.ts';
 import { Problem } from '../kernel/http/errors.ts';
+import { isWriteMethod } from '../kernel/http/hardening.ts';
 import type { AccountService } from './account-service.ts';
 import { type Reader, readerOf } from './labels.ts';
 import { actorOf, can, type Principal, PUBLIC_PRINCIPAL } from './principal.ts';
@@ -26,8 +27,6 @@ export const SESSION_COOKIE = 'guarantor_session';
 /** Readable by the web app's script, which echoes it in `x-csrf-token` (double submit). */
 export const CSRF_COOKIE = 'guarantor_csrf';
 export const CSRF_HEADER = 'x-csrf-token';
-
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export function cookieValue(req: FastifyRequest, name: string): string | undefined {
   const header = req.headers.cookie;
@@ -81,7 +80,7 @@ export function accessGuard(accounts: AccountService): RouteGuard {
           throw new Problem('forbidden', 'your roles do not allow this');
         }
         // Cookies ride along on cross-site requests; the token in a header does not.
-        if (session && !SAFE_METHODS.has(req.method)) {
+        if (session && isWriteMethod(req.method)) {
           const presented = req.headers[CSRF_HEADER];
           if (!csrfMatches(session, typeof presented === 'string' ? presented : undefined))
             throw new Problem(

@@ -9,7 +9,6 @@
 import { z } from 'zod';
 import type { Principal } from './principal.ts';
 
-export const LABEL_POLICY = 'GUARANTOR';
 export const CLASSIFICATIONS = ['PUBLIC', 'RESTRICTED', 'CONFIDENTIAL', 'SECRET'] as const;
 export type Classification = (typeof CLASSIFICATIONS)[number];
 
@@ -154,11 +153,6 @@ export function mayRead(reader: Reader, label: Label): boolean {
   if (levelOf(label.classification) > reader.clearance) return false;
   if (reader.secretariat) return true;
   return label.releasableTo.some((n) => reader.names.includes(n));
-}
-
-/** The same rule over the stored columns, for code that holds rows. */
-export function mayReadColumns(reader: Reader, c: LabelColumns): boolean {
-  return mayRead(reader, labelFromColumns(c));
 }
 
 /** A key shared by every reader who sees exactly the same records, for caching what they read. */

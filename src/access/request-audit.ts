@@ -5,11 +5,11 @@
  */
 import type { FastifyRequest } from 'fastify';
 import type { RouteSpec } from '../kernel/http/api.ts';
+import { isWriteMethod } from '../kernel/http/hardening.ts';
 import type { Store } from '../kernel/store/store.ts';
 import { recordAccessEvent } from './access-events.ts';
 import { actorName, principalOf } from './http-auth.ts';
 
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** Ids named in one read entry; the count says how many there were in all. */
 const MAX_IDS = 50;
 
@@ -42,7 +42,7 @@ export async function auditRequest(
 ): Promise<void> {
   if (status >= 400) return;
   const principal = principalOf(req);
-  const write = !SAFE_METHODS.has(req.method);
+  const write = isWriteMethod(req.method);
   // Sign-in, sign-out and account changes record themselves, in their own transaction.
   if (spec.tags.includes('access')) return;
   const read = write ? [] : [...new Set(restrictedRecords(result))];

@@ -122,32 +122,27 @@ async function remembered<T>(db: Kysely<Database>, versioned: string, build: () 
  * under the day's own fingerprint: live ingest about today does not make past days rebuild.
  */
 export async function dailyReport(db: Kysely<Database>, date: string, reader: Reader): Promise<DailyReport> {
-  const start = new Date(utcDayStart(date)).toISOString();
-  const end = new Date(utcDayStart(addDays(date, 1))).toISOString();
+  const day = {
+    start: new Date(utcDayStart(date)).toISOString(),
+    end: new Date(utcDayStart(addDays(date, 1))).toISOString(),
+  };
   const [incidents, sectors, demo] = await Promise.all([
-    overlappingFingerprint(db, start, end),
+    overlappingFingerprint(db, day.start, day.end),
     sectorNames(db),
     isDemo(db),
   ]);
   const names = sectors.map((s) => `${s.id}=${s.name}`).join(',');
   // Each reader gets the day as counted over what they may read; readers who see the same share it.
-  return remembered(db, `daily:${date}:${readerKey(reader)}@${incidents}|${names}|${demo}`, () =>
-    buildDaily(db, date, reader),
-  );
-}
-
-async function buildDaily(db: Kysely<Database>, date: string, reader: Reader): Promise<DailyReport> {
-  const start = new Date(utcDayStart(date)).toISOString();
-  const end = new Date(utcDayStart(addDays(date, 1))).toISOString();
-  const sectors = await sectorNames(db);
-  const rows = await loadIncidentRows(db, start, end, reader);
-  return buildDailyReport({
-    date,
-    incidents: await withReports(db, rows, sectors),
-    sectors,
-    generatedAt: new Date().toISOString(),
-    demo: await isDemo(db),
-    oblastNames: OBLAST_NAMES,
+  return remembered(db, `daily:${date}:${readerKey(reader)}@${incidents}|${names}|${demo}`, async () => {
+    const rows = await loadIncidentRows(db, day.start, day.end, reader);
+    return buildDailyReport({
+      date,
+      incidents: await withReports(db, rows, sectors),
+      sectors,
+      generatedAt: new Date().toISOString(),
+      demo,
+      oblastNames: OBLAST_NAMES,
+    });
   });
 }
 

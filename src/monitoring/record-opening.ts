@@ -8,6 +8,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { ACCESS_LEAF_KIND } from '../access/access-events.ts';
 import { principalOf, readerFor } from '../access/http-auth.ts';
+import { mustBeReadable } from '../access/label-filter.ts';
 import { can } from '../access/principal.ts';
 import type { Action } from '../access/roles.ts';
 import { type RouteSpec, route } from '../kernel/http/api.ts';
@@ -16,23 +17,13 @@ import { commitmentOf } from '../kernel/ledger/append.ts';
 import { MONITORING_AUDITORS } from '../kernel/ledger/audit-records.ts';
 import type { Store } from '../kernel/store/store.ts';
 import { LEAF_KINDS } from './evidence/evidence-model.ts';
-import { getIncident } from './incident-service.ts';
-import { getReport } from './report-repository.ts';
 
 /** Who may open a leaf of each kind: the readers of the record it is about. */
 const RELEASE: Record<string, (store: Store, req: FastifyRequest, id: string) => Promise<void>> = {
-  report: async (store, req, id) => {
-    await getReport(store.db, id, readerFor(req));
-  },
-  'incident.transition': async (store, req, id) => {
-    await getIncident(store.db, id, readerFor(req));
-  },
-  'incident.split': async (store, req, id) => {
-    await getIncident(store.db, id, readerFor(req));
-  },
-  'incident.merged': async (store, req, id) => {
-    await getIncident(store.db, id, readerFor(req));
-  },
+  report: (store, req, id) => mustBeReadable(store.db, 'reports', id, readerFor(req)),
+  'incident.transition': incidentReaders,
+  'incident.split': incidentReaders,
+  'incident.merged': incidentReaders,
   // The ceasefire's geometry and the participants are public.
   zone: async () => {},
   sector: async () => {},
@@ -86,8 +77,12 @@ function evidenceOf(itemId: (store: Store, id: string) => Promise<string | undef
           .executeTakeFirst()
       : undefined;
     if (!row) throw new Error('not released');
-    await getReport(store.db, row.report_id, readerFor(req));
+    await mustBeReadable(store.db, 'reports', row.report_id, readerFor(req));
   };
+}
+
+function incidentReaders(store: Store, req: FastifyRequest, id: string): Promise<void> {
+  return mustBeReadable(store.db, 'incidents', id, readerFor(req));
 }
 
 export function recordOpeningRoutes(store: Store): RouteSpec[] {

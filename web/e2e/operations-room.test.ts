@@ -123,6 +123,10 @@ describe('operations room in Chromium', () => {
       page.locator('[data-testid="incident-status"] .badge').getAttribute('data-status'),
     ).resolves.toBe('received');
     expect(await page.locator('table.reports tbody tr').count()).toBeGreaterThan(0);
+    // The incident's label heads the page: published, or who within the coalition may see it.
+    await expect(page.getByTestId('incident-label').textContent()).resolves.toMatch(
+      /^(PUBLIC|RESTRICTED REL TO COALITION|CONFIDENTIAL REL TO GBR)$/,
+    );
     const historyBefore = await page.locator('[data-testid="history"] li').count();
 
     await page.getByRole('button', { name: 'Mark triaged' }).click();

@@ -157,6 +157,11 @@ const SECURITY_HEADERS: Record<string, string> = {
 };
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** A method that may change state: rate-limited as a write, audited as one, CSRF-checked. */
+export function isWriteMethod(method: string): boolean {
+  return !SAFE_METHODS.has(method);
+}
 const CORS_METHODS = 'GET, HEAD, POST, PUT, PATCH, DELETE';
 // What a cross-origin caller of this API needs to send: JSON or an import body, a bearer token, the
 // double-submit CSRF token, and the content negotiation headers. Anything else is not ours to accept.
@@ -192,7 +197,7 @@ export function harden(app: FastifyInstance, options: HardeningOptions = {}): vo
     // Before anything costs a database lookup (resolving a session or token is one), so a flood from
     // one address is turned away cheaply. Every request counts against its address.
     app.addHook('onRequest', async (req, reply) => {
-      const write = !SAFE_METHODS.has(req.method);
+      const write = isWriteMethod(req.method);
       const wait = Math.max(limiters.address.take(req.ip), write ? limiters.addressWrites.take(req.ip) : 0);
       if (wait > 0)
         return refuse(req, reply, 'rate_limited', 'too many requests from this address', {
@@ -204,7 +209,7 @@ export function harden(app: FastifyInstance, options: HardeningOptions = {}): vo
     app.addHook('preHandler', async (req, reply) => {
       const key = accountKey(req);
       if (key === undefined) return;
-      const write = !SAFE_METHODS.has(req.method);
+      const write = isWriteMethod(req.method);
       const wait = Math.max(limiters.account.take(key), write ? limiters.accountWrites.take(key) : 0);
       if (wait > 0)
         return refuse(req, reply, 'rate_limited', 'too many requests from this account', {

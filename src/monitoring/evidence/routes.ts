@@ -57,6 +57,7 @@ export function evidenceRoutes(s: EvidenceService, options: EvidenceRouteOptions
   const itemReadable = async (req: FastifyRequest, id: string) => {
     const item = await s.get(id);
     await reportReadable(req, item.reportId);
+    return item;
   };
   return [
     route({
@@ -106,8 +107,7 @@ export function evidenceRoutes(s: EvidenceService, options: EvidenceRouteOptions
       responses: { 200: { description: 'The item' } },
       errors: ['validation_failed', 'not_found'],
       async handler({ params, req }) {
-        await itemReadable(req, params.id);
-        return s.get(params.id);
+        return itemReadable(req, params.id);
       },
     }),
     route({

@@ -4,6 +4,7 @@
  * actions: change status, split, merge. The actions are offered only to roles that may take them;
  * the history names whoever was signed in when a change was made.
  */
+import { formatLabel } from '../../../src/access/labels.ts';
 import { incidentActions, rolesText } from '../access.ts';
 import type { IncidentDetail, IncidentStatus } from '../api.ts';
 import { api, spotReportUrl } from '../api.ts';
@@ -101,6 +102,8 @@ export function incidentPage(root: HTMLElement, ctx: ViewContext, id: string): (
         'div',
         { class: 'page-head' },
         h('p', { class: 'crumbs' }, h('a', { href: '/' }, '← Operations room')),
+        // The confidentiality label, as a banner heads a marked document: who this may be shown to.
+        h('p', { class: 'label-banner', 'data-testid': 'incident-label' }, formatLabel(detail.label)),
         h(
           'h1',
           {},
