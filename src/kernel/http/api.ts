@@ -67,18 +67,29 @@ export class Api {
 
   /** Without a guard every route is open: only tests of one route module alone leave it out. */
   register(app: FastifyInstance, guard?: RouteGuard): void {
+    // What each handler returned, for the guard's after-hook (absent when the handler sent it itself).
+    const results = new WeakMap<FastifyRequest, unknown>();
     for (const spec of this.routes) {
       const check = guard?.prepare(spec);
       app.route({
         method: spec.method,
         url: spec.url,
         ...(check ? { onRequest: check } : {}),
+        // Before the answer leaves, however the handler sent it (returned, or reply.send itself).
+        ...(guard?.after
+          ? {
+              onSend: async (req: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+                await guard.after?.(spec, req, reply.statusCode, results.get(req));
+                return payload;
+              },
+            }
+          : {}),
         handler: async (req, reply) => {
           const params = spec.params ? parseOr400(spec.params, req.params, 'path') : req.params;
           const query = spec.query ? parseOr400(spec.query, req.query, 'query') : req.query;
           const body = spec.body ? parseOr400(spec.body, req.body) : req.body;
           const result = await spec.handler({ body, query, params, req, reply });
-          await guard?.after?.(spec, req, reply.statusCode, result);
+          results.set(req, result);
           if (result === undefined) return reply.sent ? reply : reply.send();
           return result;
         },
