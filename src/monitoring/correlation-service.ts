@@ -13,6 +13,7 @@ import { Correlator, candidateWindow, type StoredIncident } from './correlate.ts
 import type { Geography } from './enrich.ts';
 import { bumpRevision } from './incident-model.ts';
 import { figuresOf } from './incident-refresh.ts';
+import { overlapping } from './overlapping-incidents.ts';
 import type { EventType, WeaponClass } from './report-schema.ts';
 import type { CorrelationReport } from './types.ts';
 
@@ -31,33 +32,40 @@ export function correlationFacts(r: ReportTable): CorrelationReport {
   };
 }
 
-/** Loads the stored incidents that new reports in a window could join, as the correlator needs them. */
+/**
+ * Loads the stored incidents that new reports in a window could join, as the correlator needs them,
+ * in id order so a seeded correlator decides the same way whatever order the database returns rows.
+ * The time bounds go through `overlapping`, whose two index ranges keep the cost to the incidents near
+ * the window instead of every incident before it.
+ */
 export async function loadCandidates(
   trx: Tx,
   window: { fromMs: number; toMs: number; minLon: number; maxLon: number; minLat: number; maxLat: number },
 ): Promise<StoredIncident[]> {
-  const rows = await trx
-    .selectFrom('incidents')
-    .select([
-      'id',
-      'lon',
-      'lat',
-      'uncertainty_m',
-      'first_observed',
-      'last_observed',
-      'types',
-      'weapon_classes',
-      'locked',
-    ])
-    .where('merged_into', 'is', null)
-    .where('last_observed', '>=', new Date(window.fromMs).toISOString())
-    .where('first_observed', '<=', new Date(window.toMs).toISOString())
-    .where('lon', '>=', window.minLon)
-    .where('lon', '<=', window.maxLon)
-    .where('lat', '>=', window.minLat)
-    .where('lat', '<=', window.maxLat)
-    .orderBy('id')
-    .execute();
+  // The window is closed at both ends; `overlapping` takes a half-open period.
+  const rows = await overlapping(
+    trx,
+    new Date(window.fromMs).toISOString(),
+    new Date(window.toMs + 1).toISOString(),
+    (q) =>
+      q
+        .select([
+          'id',
+          'lon',
+          'lat',
+          'uncertainty_m',
+          'first_observed',
+          'last_observed',
+          'types',
+          'weapon_classes',
+          'locked',
+        ])
+        .where('lon', '>=', window.minLon)
+        .where('lon', '<=', window.maxLon)
+        .where('lat', '>=', window.minLat)
+        .where('lat', '<=', window.maxLat),
+  );
+  rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   // Report ids are not needed: a new report is never one the store already holds.
   return rows.map((r) => ({
     id: r.id,

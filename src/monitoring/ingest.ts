@@ -4,7 +4,7 @@
  * correlation into incidents, the row itself and its ledger leaf. A batch either lands whole or
  * (on an error thrown here) not at all; per-row problems are returned, not thrown.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { isDefaultLabel, labelColumns, normalizeLabel } from '../access/labels.ts';
 import { uuid7 } from '../kernel/ids/uuid7.ts';
 import { appendLeaves } from '../kernel/ledger/append.ts';
@@ -65,7 +65,7 @@ export function bodyHash(input: ReportInput): string {
     observedTo: utc(input.observedTo),
     ...(isDefaultLabel(stored) ? {} : { label: stored }),
   };
-  return createHash('sha256').update(canonicalJson(normalized)).digest('hex');
+  return hash('sha256', canonicalJson(normalized), 'hex');
 }
 
 const CHUNK = 400;

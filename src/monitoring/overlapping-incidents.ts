@@ -18,7 +18,7 @@ export function isLongSpan(firstObserved: string, lastObserved: string): boolean
 type IncidentQuery = SelectQueryBuilder<Database, 'incidents', object>;
 
 /** Runs `query` restricted to the incidents overlapping [fromIso, toIso), short and long apart. */
-async function overlapping<R>(
+export async function overlapping<R>(
   db: Kysely<Database>,
   fromIso: string,
   toIso: string,

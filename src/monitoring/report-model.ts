@@ -20,7 +20,12 @@ export interface Report extends Omit<ReportInput, 'clientInstanceId'> {
 }
 
 /** Times are stored as fixed-width UTC (`2026-11-01T10:00:00.000Z`) so text order is time order. */
+// Exactly what toISOString writes. Validation (zod's RFC 3339 check, which knows month lengths) and the
+// store only hand over real dates, so such a string is already its own UTC form and need not be rebuilt.
+const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
 export function utc(time: string | number | Date): string {
+  if (typeof time === 'string' && ISO_UTC.test(time)) return time;
   return new Date(time).toISOString();
 }
 

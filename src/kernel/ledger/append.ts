@@ -6,7 +6,7 @@
  * Leaf data (the bytes hashed with RFC 9162's 0x00 leaf prefix) is the canonical JSON of
  * `{ v, kind, id, at, commitment }`, where commitment = SHA-256(salt || canonical(content)).
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { insertRows } from '../store/insert-rows.ts';
 import type { Tx } from '../store/store.ts';
@@ -21,20 +21,32 @@ export interface LedgerEntry {
   at: string;
 }
 
+/**
+ * The canonical JSON of `{ v: 1, kind, id, at, commitment }`, written out directly (keys already in
+ * RFC 8785 order) because every ledger append makes one; the test pins it to `canonicalJson`.
+ */
 export function leafData(kind: string, recordId: string, at: string, commitment: string): string {
-  return canonicalJson({ v: 1, kind, id: recordId, at, commitment });
+  return `{"at":${JSON.stringify(at)},"commitment":${JSON.stringify(commitment)},"id":${JSON.stringify(recordId)},"kind":${JSON.stringify(kind)},"v":1}`;
 }
 
 export function commitmentOf(salt: string, content: unknown): string {
-  return createHash('sha256').update(salt, 'hex').update(canonicalJson(content)).digest('hex');
+  return commitmentWithSalt(Buffer.from(salt, 'hex'), canonicalJson(content));
 }
 
-export function leafHash(data: string): string {
-  return createHash('sha256')
-    .update(Buffer.from([0]))
-    .update(data)
-    .digest('hex');
+/** SHA-256(salt || canonical) in one call: node's one-shot hash skips a Hash object per record. */
+function commitmentWithSalt(salt: Uint8Array, canonical: string): string {
+  const bytes = Buffer.allocUnsafe(salt.length + Buffer.byteLength(canonical));
+  bytes.set(salt, 0);
+  bytes.write(canonical, salt.length);
+  return hash('sha256', bytes, 'hex');
 }
+
+/** RFC 9162 leaf hash: SHA-256(0x00 || data); U+0000 is the single byte 0x00 in UTF-8. */
+export function leafHash(data: string): string {
+  return hash('sha256', `\u0000${data}`, 'hex');
+}
+
+const SALT_BYTES = 16;
 
 /** Appends one leaf per entry, in order; returns their indexes. */
 export async function appendLeaves(trx: Tx, entries: LedgerEntry[]): Promise<number[]> {
@@ -44,18 +56,17 @@ export async function appendLeaves(trx: Tx, entries: LedgerEntry[]): Promise<num
     .select(sql<number | null>`max(idx)`.as('last'))
     .executeTakeFirst();
   let next = (last?.last ?? -1) + 1;
-  const salts = randomBytes(16 * entries.length).toString('hex');
+  const salts = randomBytes(SALT_BYTES * entries.length);
   const rows = entries.map((e, i) => {
-    const salt = salts.slice(32 * i, 32 * (i + 1));
-    const commitment = commitmentOf(salt, e.content);
-    const data = leafData(e.kind, e.recordId, e.at, commitment);
+    const salt = salts.subarray(SALT_BYTES * i, SALT_BYTES * (i + 1));
+    const commitment = commitmentWithSalt(salt, canonicalJson(e.content));
     return {
       idx: next++,
       kind: e.kind,
       record_id: e.recordId,
-      leaf_hash: leafHash(data),
+      leaf_hash: leafHash(leafData(e.kind, e.recordId, e.at, commitment)),
       commitment,
-      salt,
+      salt: salts.toString('hex', SALT_BYTES * i, SALT_BYTES * (i + 1)),
       at: e.at,
     };
   });

@@ -35,4 +35,24 @@ describe('canonicalJson (RFC 8785)', () => {
       }),
     );
   });
+
+  it('agrees with a slow, obviously right reference on any JSON value', () => {
+    // Keys sorted by code unit, each value written by JSON.stringify. (An object cannot be used to sort
+    // keys: JavaScript enumerates integer-like keys first whatever order they were added in.)
+    const reference = (v: unknown): string => {
+      if (Array.isArray(v)) return `[${v.map(reference).join(',')}]`;
+      if (v && typeof v === 'object') {
+        const o = v as Record<string, unknown>;
+        const keys = Object.keys(o).sort();
+        return `{${keys.map((k) => `${JSON.stringify(k)}:${reference(o[k])}`).join(',')}}`;
+      }
+      return JSON.stringify(v);
+    };
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => {
+        expect(canonicalJson(v)).toBe(reference(v));
+      }),
+      { numRuns: 500 },
+    );
+  });
 });

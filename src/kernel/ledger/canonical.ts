@@ -8,6 +8,20 @@ export function canonicalJson(value: unknown): string {
   return append('', value);
 }
 
+// Records reuse a small set of keys; quoting each once saves a JSON.stringify per key per record.
+// Bounded so that hostile input with endless distinct keys cannot grow it without limit.
+const quotedKeys = new Map<string, string>();
+const MAX_QUOTED_KEYS = 4096;
+
+function quotedKey(key: string): string {
+  let quoted = quotedKeys.get(key);
+  if (quoted === undefined) {
+    quoted = `${JSON.stringify(key)}:`;
+    if (quotedKeys.size < MAX_QUOTED_KEYS) quotedKeys.set(key, quoted);
+  }
+  return quoted;
+}
+
 function append(out: string, value: unknown): string {
   if (value === null) return `${out}null`;
   switch (typeof value) {
@@ -15,7 +29,8 @@ function append(out: string, value: unknown): string {
       return out + (value ? 'true' : 'false');
     case 'number':
       if (!Number.isFinite(value)) throw new TypeError('canonical JSON has no NaN or Infinity');
-      return out + JSON.stringify(value);
+      // For finite numbers String() is the same ECMAScript serialisation JSON.stringify uses.
+      return out + String(value);
     case 'string':
       return out + JSON.stringify(value);
     case 'object': {
@@ -30,7 +45,8 @@ function append(out: string, value: unknown): string {
       }
       const obj = value as Record<string, unknown>;
       // Default sort compares UTF-16 code units, which is what RFC 8785 asks for.
-      const keys = Object.keys(obj).sort();
+      const keys = Object.keys(obj);
+      if (keys.length > 1) keys.sort();
       out += '{';
       let first = true;
       for (const k of keys) {
@@ -38,7 +54,7 @@ function append(out: string, value: unknown): string {
         if (v === undefined) continue;
         if (!first) out += ',';
         first = false;
-        out = append(`${out + JSON.stringify(k)}:`, v);
+        out = append(out + quotedKey(k), v);
       }
       return `${out}}`;
     }

@@ -48,6 +48,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     // only a power cut can lose the last commits, and the ledger's checkpoints bound that.
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma('cache_size = -65536');
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingDatabase(sqlite) }) });
     dialect = 'sqlite';
   } else if (options.kind === 'postgres') {
