@@ -49,6 +49,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('cache_size = -65536');
+    sqlite.pragma('wal_autocheckpoint = 16384');
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingDatabase(sqlite) }) });
     dialect = 'sqlite';
   } else if (options.kind === 'postgres') {
