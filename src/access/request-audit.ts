@@ -27,8 +27,13 @@ export function restrictedRecords(value: unknown, depth = 0, out: string[] = [])
   const label = o.label as { classification?: unknown } | undefined;
   if (typeof o.id === 'string' && label && typeof label === 'object' && label.classification !== 'PUBLIC')
     out.push(o.id);
-  for (const [k, v] of Object.entries(o))
-    if (k !== 'label' && typeof v === 'object') restrictedRecords(v, depth + 1, out);
+  // for...in over own keys rather than Object.entries: a list of a thousand incidents would otherwise
+  // allocate a pair array for every key of every nested object, on every read.
+  for (const k in o) {
+    if (k === 'label' || !Object.hasOwn(o, k)) continue;
+    const v = o[k];
+    if (v !== null && typeof v === 'object') restrictedRecords(v, depth + 1, out);
+  }
   return out;
 }
 

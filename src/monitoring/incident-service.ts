@@ -21,6 +21,7 @@ import {
 } from './incident-model.ts';
 import { refreshIncidents } from './incident-refresh.ts';
 import { canTransition, type TransitionInput } from './incident-status.ts';
+import { earliestShortStart } from './overlapping-incidents.ts';
 import { type Report, reportFromRow } from './report-model.ts';
 import type { IncidentStatus } from './types.ts';
 
@@ -46,35 +47,64 @@ export async function listIncidents(
   f: IncidentFilter,
   reader: Reader,
 ): Promise<Page<Incident>> {
-  let q = db.selectFrom('incidents').selectAll().where('merged_into', 'is', null).where(readableBy(reader));
-  if (f.from) q = q.where('last_observed', '>=', f.from);
-  if (f.to) q = q.where('first_observed', '<', f.to);
-  if (f.oblast) q = q.where('oblast', '=', f.oblast);
-  if (f.sectorId) q = q.where('sector_id', '=', f.sectorId);
-  if (f.type) {
-    const type = f.type;
-    // types is a JSON array of names; a quoted match cannot hit a different name.
-    q = q.where('types', 'like', `%"${type}"%`);
+  const query = () => {
+    let q = db.selectFrom('incidents').selectAll().where('merged_into', 'is', null).where(readableBy(reader));
+    if (f.from) q = q.where('last_observed', '>=', f.from);
+    if (f.to) q = q.where('first_observed', '<', f.to);
+    if (f.oblast) q = q.where('oblast', '=', f.oblast);
+    if (f.sectorId) q = q.where('sector_id', '=', f.sectorId);
+    if (f.type) {
+      const type = f.type;
+      // types is a JSON array of names; a quoted match cannot hit a different name.
+      q = q.where('types', 'like', `%"${type}"%`);
+    }
+    if (f.status?.length) q = q.where('status', 'in', f.status);
+    if (f.bbox) {
+      const [w, s, e, n] = f.bbox;
+      q = q.where('lon', '>=', w).where('lon', '<=', e).where('lat', '>=', s).where('lat', '<=', n);
+    }
+    if (f.cursor) {
+      const [first, id] = decodeCursor(f.cursor, 2) as [string, string];
+      q = q.where((eb) =>
+        eb.or([
+          eb('first_observed', '<', first),
+          eb.and([eb('first_observed', '=', first), eb('id', '<', id)]),
+        ]),
+      );
+    }
+    return q
+      .orderBy('first_observed', 'desc')
+      .orderBy('id', 'desc')
+      .limit(f.limit + 1);
+  };
+  let rows: IncidentTable[];
+  if (f.from) {
+    // Newest first from a start time: walking first_observed backwards would not stop at the start
+    // (an incident seen first before it can still overlap it), so short incidents are bounded to those
+    // begun at most a day earlier and the few long ones come from their own index, as in
+    // overlapping-incidents.ts; the two pages merge into one.
+    const earliest = earliestShortStart(f.from);
+    const [short, long] = await Promise.all([
+      query().where('long_span', '=', 0).where('first_observed', '>=', earliest).execute(),
+      query().where('long_span', '=', 1).execute(),
+    ]);
+    rows = short
+      .concat(long)
+      .sort((a, b) =>
+        a.first_observed !== b.first_observed
+          ? a.first_observed < b.first_observed
+            ? 1
+            : -1
+          : a.id < b.id
+            ? 1
+            : a.id > b.id
+              ? -1
+              : 0,
+      )
+      .slice(0, f.limit + 1);
+  } else {
+    rows = await query().execute();
   }
-  if (f.status?.length) q = q.where('status', 'in', f.status);
-  if (f.bbox) {
-    const [w, s, e, n] = f.bbox;
-    q = q.where('lon', '>=', w).where('lon', '<=', e).where('lat', '>=', s).where('lat', '<=', n);
-  }
-  if (f.cursor) {
-    const [first, id] = decodeCursor(f.cursor, 2) as [string, string];
-    q = q.where((eb) =>
-      eb.or([
-        eb('first_observed', '<', first),
-        eb.and([eb('first_observed', '=', first), eb('id', '<', id)]),
-      ]),
-    );
-  }
-  const rows = await q
-    .orderBy('first_observed', 'desc')
-    .orderBy('id', 'desc')
-    .limit(f.limit + 1)
-    .execute();
   return pageOf(rows, f.limit, incidentFromRow, (i) => [i.firstObserved, i.id]);
 }
 

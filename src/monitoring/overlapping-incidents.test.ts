@@ -1,8 +1,11 @@
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM_READER } from '../access/labels.ts';
+import { seeded } from '../kernel/seeded-random.ts';
 import type { IncidentTable } from '../kernel/store/schema.ts';
 import type { Store } from '../kernel/store/store.ts';
 import { DIALECTS } from '../kernel/store/test-dialects.ts';
+import { listIncidents } from './incident-service.ts';
 import { isLongSpan, overlappingIncidents } from './overlapping-incidents.ts';
 
 function incident(id: string, first: string, last: string, merged: string | null = null): IncidentTable {
@@ -66,6 +69,71 @@ for (const dialect of DIALECTS) {
         SYSTEM_READER,
       );
       expect(found.map((i) => i.id).sort()).toEqual(['from-the-night-before', 'inside', 'week-long']);
+    });
+  });
+}
+
+for (const dialect of DIALECTS) {
+  describe(`incident list from a start time on ${dialect.name}`, () => {
+    const base = Date.parse('2026-11-01T00:00:00.000Z');
+    const HOUR = 3_600_000;
+    const rows: IncidentTable[] = [];
+    const rnd = seeded(7);
+    for (let i = 0; i < 300; i++) {
+      const first = base + Math.floor(rnd.next() * 20 * 24) * HOUR;
+      // Mostly minutes to hours; one in ten runs for days, as long merges do.
+      const span = rnd.next() < 0.1 ? rnd.between(1, 6) * 24 * HOUR : rnd.between(0, 20) * HOUR;
+      // Identical first observations on purpose, so ties are broken by id across pages.
+      rows.push(
+        incident(
+          `i${String(i).padStart(3, '0')}`,
+          new Date(first).toISOString(),
+          new Date(first + span).toISOString(),
+        ),
+      );
+    }
+    let store: Store;
+    beforeAll(async () => {
+      store = await dialect.open();
+      await store.transaction((trx) => trx.insertInto('incidents').values(rows).execute());
+    });
+    afterAll(async () => {
+      await store?.close();
+    });
+
+    it('pages through exactly the incidents overlapping the period, newest first', async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.integer({ min: -2, max: 22 }),
+          fc.integer({ min: 1, max: 72 }),
+          fc.integer({ min: 1, max: 40 }),
+          async (startDay, hours, limit) => {
+            const from = new Date(base + startDay * 24 * HOUR).toISOString();
+            const to = new Date(Date.parse(from) + hours * HOUR).toISOString();
+            const expected = rows
+              .filter((r) => r.last_observed >= from && r.first_observed < to)
+              .sort((a, b) =>
+                a.first_observed === b.first_observed
+                  ? b.id.localeCompare(a.id)
+                  : b.first_observed.localeCompare(a.first_observed),
+              )
+              .map((r) => r.id);
+            const seen: string[] = [];
+            let cursor: string | undefined;
+            do {
+              const page = await listIncidents(
+                store.db,
+                { from, to, limit, ...(cursor ? { cursor } : {}) },
+                SYSTEM_READER,
+              );
+              seen.push(...page.items.map((i) => i.id));
+              cursor = page.nextCursor ?? undefined;
+            } while (cursor);
+            expect(seen).toEqual(expected);
+          },
+        ),
+        { numRuns: 40 },
+      );
     });
   });
 }

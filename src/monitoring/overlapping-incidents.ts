@@ -15,6 +15,11 @@ export function isLongSpan(firstObserved: string, lastObserved: string): boolean
   return Date.parse(lastObserved) - Date.parse(firstObserved) > DAY_MS;
 }
 
+/** The earliest first observation of a short incident (`long_span = 0`) still going on at `fromIso`. */
+export function earliestShortStart(fromIso: string): string {
+  return new Date(Date.parse(fromIso) - DAY_MS).toISOString();
+}
+
 type IncidentQuery = SelectQueryBuilder<Database, 'incidents', object>;
 
 /** Runs `query` restricted to the incidents overlapping [fromIso, toIso), short and long apart. */
@@ -25,7 +30,7 @@ export async function overlapping<R>(
   query: (q: IncidentQuery) => { execute(): Promise<R[]> },
   reader?: Reader,
 ): Promise<R[]> {
-  const earliest = new Date(Date.parse(fromIso) - DAY_MS).toISOString();
+  const earliest = earliestShortStart(fromIso);
   const base = () => {
     const q = db
       .selectFrom('incidents')
