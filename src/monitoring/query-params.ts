@@ -27,6 +27,9 @@ export const bbox = z
   })
   .describe('west,south,east,north (WGS 84 degrees)');
 
+const FIRST_DAY = '1970-01-01';
+const LAST_DAY = '9999-12-30';
+
 export const day = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'a day as YYYY-MM-DD')
@@ -34,7 +37,9 @@ export const day = z
     (d) =>
       !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d),
     'not a calendar day',
-  );
+  )
+  // A day's report reads the day after it too; after 9999-12-30 that day has no four-digit year.
+  .refine((d) => d >= FIRST_DAY && d <= LAST_DAY, `a day from ${FIRST_DAY} to ${LAST_DAY}`);
 
 export const oblastCode = z.string().regex(/^UA-\d{2}$/, 'an ISO 3166-2 code such as UA-14');
 

@@ -49,6 +49,15 @@ const participantCode = z
 /** RFC 3339 with an explicit offset; stored and returned in UTC. */
 export const rfc3339 = z.iso.datetime({ offset: true, message: 'an RFC 3339 date-time with offset' });
 
+/** A few minutes of clock skew on a field device is normal; more is a wrong clock. */
+export const CLOCK_SKEW_MS = 5 * 60_000;
+
+/** A time something already happened at: no later than the server's clock allows for skew. */
+export const pastTime = rfc3339.refine(
+  (t) => Date.parse(t) <= Date.now() + CLOCK_SKEW_MS,
+  'a time in the past (it is ahead of the server’s clock by more than 5 minutes)',
+);
+
 const longitude = z.number().finite().min(-180).max(180);
 const latitude = z.number().finite().min(-90).max(90);
 
@@ -169,8 +178,7 @@ export const reportInputSchema = z
     const to = Date.parse(r.observedTo);
     if (to < from)
       ctx.addIssue({ code: 'custom', message: 'observedTo is before observedFrom', path: ['observedTo'] });
-    // A few minutes of clock skew on a field device is normal; more is a wrong clock.
-    const latest = Date.now() + 5 * 60_000;
+    const latest = Date.now() + CLOCK_SKEW_MS;
     if (from > latest)
       ctx.addIssue({ code: 'custom', message: 'observedFrom is in the future', path: ['observedFrom'] });
     if (to > latest)

@@ -17,7 +17,7 @@ import { uuid7 } from '../../kernel/ids/uuid7.ts';
 import { appendLeaves, type LedgerEntry } from '../../kernel/ledger/append.ts';
 import type { Store, Tx } from '../../kernel/store/store.ts';
 import { utc } from '../report-model.ts';
-import { rfc3339 } from '../report-schema.ts';
+import { pastTime } from '../report-schema.ts';
 import { extractMetadata } from './capture-metadata.ts';
 import { checkContentCredentials, loadTrustAnchors, type TrustAnchors } from './content-credentials.ts';
 import { EvidenceFiles } from './evidence-files.ts';
@@ -102,14 +102,14 @@ const actorSchema = z.string().trim().min(1).max(200);
 /** The text fields an upload may carry besides the file: who collected it in the field, and when. */
 export const uploadFieldsSchema = z.object({
   collectedBy: actorSchema.optional(),
-  collectedAt: rfc3339.transform((t) => utc(t)).optional(),
+  collectedAt: pastTime.transform((t) => utc(t)).optional(),
   note: z.string().max(2000).optional(),
 });
 
 export const custodyInputSchema = z.object({
   /** Events that happen outside Guarantor and are reported to it; the others it records itself. */
   event: z.enum(['collected', 'copied']),
-  at: rfc3339.transform((t) => utc(t)).optional(),
+  at: pastTime.transform((t) => utc(t)).optional(),
   note: z.string().max(2000).optional(),
   /** To whom or where a copy went. */
   recipient: z.string().trim().min(1).max(200).optional(),

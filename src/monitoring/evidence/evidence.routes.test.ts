@@ -268,6 +268,34 @@ for (const dialect of DIALECTS) {
       expect(await counts()).toEqual(before);
     });
 
+    it('refuses custody times ahead of the clock, naming the field, and writes nothing', async () => {
+      const tomorrow = new Date(Date.now() + 86_400_000).toISOString();
+      const before = await counts();
+      const res = await upload([
+        { name: 'collectedAt', value: tomorrow },
+        { name: 'file', filename: 'f.png', type: 'image/png', data: png(4, 4) },
+      ]);
+      expect(res.statusCode).toBe(400);
+      expect(JSON.stringify(res.json())).toContain('collectedAt');
+      expect(await counts()).toEqual(before);
+      // On a report of its own, so the other tests' counts of this report's items stay as they are.
+      const stored = await upload(
+        [{ name: 'file', filename: 'g.png', type: 'image/png', data: png(5, 7) }],
+        undefined,
+        await anotherReport(),
+      );
+      expect(stored.statusCode).toBeLessThan(300);
+      const afterUpload = await counts();
+      const custody = await http.inject({
+        method: 'POST',
+        url: `/api/v1/evidence/${(stored.json() as EvidenceDetail).id}/custody`,
+        payload: { event: 'copied', at: tomorrow, recipient: 'POL liaison' },
+      });
+      expect(custody.statusCode).toBe(400);
+      expect(JSON.stringify(custody.json())).toContain('"at"');
+      expect(await counts()).toEqual(afterUpload);
+    });
+
     it('refuses a file over the size limit with 413 and writes nothing', async () => {
       const before = await counts();
       const big = Buffer.concat([readFileSync(`${C2PA}/C.jpg`), Buffer.alloc(MAX)]);
