@@ -11,6 +11,8 @@ import { createDemoAccounts } from './access/demo-accounts.ts';
 import { accessGuard, actorName, readerFor } from './access/http-auth.ts';
 import { mustBeReadable } from './access/label-filter.ts';
 import { accessRoutes } from './access/routes.ts';
+import { loadOrCreateSecretsKey, type SecretsKey } from './access/secret-box.ts';
+import { sealClearTotpSecrets } from './access/totp-secrets.ts';
 import { loadDemoScenario } from './demo/scenario.ts';
 import type { Config } from './kernel/config/config.ts';
 import { Api } from './kernel/http/api.ts';
@@ -58,13 +60,30 @@ export function createServices(store: Store, config?: Pick<Config, 'unsignedSour
 
 export async function createApp(
   config: Config,
-  options: { webRoot?: string; store?: Store; logger?: Logger; logKey?: LogKey } = {},
+  options: {
+    webRoot?: string;
+    store?: Store;
+    logger?: Logger;
+    logKey?: LogKey;
+    secretsKey?: SecretsKey;
+  } = {},
 ): Promise<App> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const store = options.store ?? (await openStore(storeOptionsFor(config)));
   const services = createServices(store, config);
 
-  const accounts = new AccountService(store);
+  // The key sealing TOTP secrets: given, else GUARANTOR_SECRETS_KEY, else <data>/secrets-key.
+  const secretsKey = options.secretsKey ?? config.secretsKey ?? loadOrCreateSecretsKey(config.dataDir);
+  const accounts = new AccountService(store, { secretsKey });
+  // Secrets stored in clear by earlier versions are sealed now, before anyone can sign in.
+  const sealing = await sealClearTotpSecrets(accounts.ctx);
+  if (sealing.sealed > 0) logger.info({ accounts: sealing.sealed }, 'sealed TOTP secrets stored in clear');
+  if (sealing.unreadable > 0) {
+    logger.warn(
+      { accounts: sealing.unreadable },
+      'TOTP secrets that do not open with this secrets key: those accounts cannot sign in until an administrator resets their authenticator app (guarantor admin create makes one if none can sign in), or the key they were sealed with is put back',
+    );
+  }
 
   if (config.demo === 'on' || (config.demo === 'auto' && (await isEmpty(store)))) {
     if (!(await isDemo(store.db))) {

@@ -1,7 +1,8 @@
 /**
  * Another participant's record, swapped into every route that names a record: the answer is exactly
  * the answer for an id that was never used, whatever the caller's roles. The record's own readers,
- * with the same roles, do get it, so the test cannot pass by refusing everyone.
+ * with the same roles, do get it, so the test cannot pass by refusing everyone. Accounts and API
+ * tokens are records too: a participant's administrator manages only its own participant's.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../src/access/roles.ts';
@@ -66,6 +67,27 @@ describe('no insecure direct object references', () => {
       headers: { 'content-type': contentType },
     });
     record.evidence = evidence.json().id;
+    const account = await app.accounts.createAccount(
+      {
+        username: 'idor-fra-account',
+        participant: 'FRA',
+        displayName: 'A French account',
+        roles: ['monitor'],
+        password: 'a long enough password',
+      },
+      'system:test',
+    );
+    record.account = account.id;
+    const token = await app.accounts.issueApiToken(
+      {
+        owner: { machine: 'sensor:idor-fra', participant: 'FRA' },
+        name: 'a French sensor',
+        scopes: ['report:submit'],
+        expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+      },
+      'system:test',
+    );
+    record.token = token.apiToken.id;
   });
   afterAll(async () => {
     await app?.close();
@@ -74,8 +96,10 @@ describe('no insecure direct object references', () => {
   /** The path with its record named, or undefined for routes that name no labelled record. */
   function target(
     path: string,
-    id: (kind: 'report' | 'incident' | 'evidence') => string,
+    id: (kind: 'report' | 'incident' | 'evidence' | 'account' | 'token') => string,
   ): string | undefined {
+    if (path.startsWith('/api/v1/accounts/{id}')) return path.replace('{id}', id('account'));
+    if (path.startsWith('/api/v1/tokens/{id}')) return path.replace('{id}', id('token'));
     if (path.startsWith('/api/v1/reports/{id}')) return path.replace('{id}', id('report'));
     if (path.startsWith('/api/v1/incidents/{id}')) return path.replace('{id}', id('incident'));
     if (path.startsWith('/api/v1/evidence/{id}'))
@@ -92,6 +116,9 @@ describe('no insecure direct object references', () => {
     if (op.path.endsWith('/merge'))
       return json({ incidentIds: [ALSO_NEVER_USED], reason: 'looking into it' });
     if (op.path.endsWith('/custody')) return json({ event: 'copied', recipient: 'the commission' });
+    if (op.path.endsWith('/roles')) return json({ roles: ['monitor'] });
+    if (op.path.endsWith('/clearance')) return json({ clearance: 'RESTRICTED' });
+    if (op.path === '/api/v1/accounts/{id}/password') return json({ newPassword: 'another long password' });
     if (op.path === '/api/v1/reports/{id}/evidence' && op.method === 'POST') {
       const { payload, contentType } = multipart([{ name: 'file', filename: 'q.png', data: png(5, 5) }]);
       return { payload, contentType };
@@ -126,7 +153,7 @@ describe('no insecure direct object references', () => {
         differences.push(`${op.method} ${op.path}: foreign ${shape(theirs)}, never used ${shape(nothing)}`);
     }
     console.log(`idor: ${checked} routes that name a record, each tried with a foreign and an unused id`);
-    expect(checked).toBeGreaterThanOrEqual(12);
+    expect(checked).toBeGreaterThanOrEqual(18);
     expect(differences).toEqual([]);
 
     // The record's own readers, with the same roles, read it.
@@ -136,6 +163,14 @@ describe('no insecure direct object references', () => {
       `/api/v1/evidence/${record.evidence}`,
     ])
       expect((await app.http.inject({ method: 'GET', url, headers: fra })).statusCode, url).toBe(200);
+    const accounts = await app.http.inject({ method: 'GET', url: '/api/v1/accounts', headers: fra });
+    expect(accounts.json().items.map((a: { id: string }) => a.id)).toContain(record.account);
+    const revoked = await app.http.inject({
+      method: 'DELETE',
+      url: `/api/v1/tokens/${record.token}`,
+      headers: fra,
+    });
+    expect(revoked.statusCode).toBe(200);
   });
 
   it('filters by a foreign record to nothing', async () => {

@@ -100,6 +100,7 @@ describe('role × route access matrix', () => {
           accountId: 'x',
           participant: 'FRA',
           roles: [role],
+          clearance: 'CONFIDENTIAL' as const,
           sessionId: 'x',
           totpEnrolmentRequired: false,
           demo: true,

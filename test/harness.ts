@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import type { InjectOptions } from 'fastify';
 import { pino } from 'pino';
 import { AccountService } from '../src/access/account-service.ts';
+import type { Classification } from '../src/access/labels.ts';
 import { ACTIONS, type Role } from '../src/access/roles.ts';
+import { generateSecretsKey } from '../src/access/secret-box.ts';
 import { type App, createApp } from '../src/app.ts';
 import { loadConfig } from '../src/kernel/config/config.ts';
 import { generateLogKey } from '../src/kernel/ledger/log-key.ts';
@@ -26,6 +28,7 @@ export async function startApp(dialect: TestDialect, demo: 'on' | 'off' = 'off')
     store,
     logger: pino({ level: 'silent' }),
     logKey: generateLogKey(),
+    secretsKey: generateSecretsKey(),
   });
   return authorize(app);
 }
@@ -89,15 +92,26 @@ export async function secretariatTokenFor(target: AccountService | string): Prom
   return token;
 }
 
-/** Signs in through the API as a new account with these roles; returns the cookie and CSRF headers. */
+/**
+ * Signs in through the API as a new account with these roles (cleared to `clearance`, by default the
+ * default CONFIDENTIAL); returns the cookie and CSRF headers.
+ */
 export async function signedInAs(
   app: App,
   roles: Role[],
   participant = 'FRA',
+  clearance?: Classification,
 ): Promise<{ cookie: string; 'x-csrf-token': string }> {
   const username = `t-${roles.length > 2 ? `${roles.length}-roles` : roles.join('-').replaceAll('_', '-')}-${participant}-${++seq}`;
   await app.accounts.createAccount(
-    { username, participant, displayName: username, roles, password: TEST_PASSWORD },
+    {
+      username,
+      participant,
+      displayName: username,
+      roles,
+      password: TEST_PASSWORD,
+      ...(clearance ? { clearance } : {}),
+    },
     'system:test',
     { demo: true },
   );

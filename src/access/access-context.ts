@@ -3,6 +3,7 @@
  * the lifetimes. ASVS 5.0 asks for both an inactivity timeout and an absolute session lifetime.
  */
 import type { Store } from '../kernel/store/store.ts';
+import type { SecretsKey } from './secret-box.ts';
 
 export interface AccessOptions {
   now?: () => Date;
@@ -14,6 +15,11 @@ export interface AccessOptions {
   apiTokenMaxMs?: number;
   /** The issuer authenticator apps show beside the code. Default `Guarantor`. */
   totpIssuer?: string;
+  /**
+   * Seals the TOTP secrets in the database (secret-box.ts). Without it, anything that touches a
+   * sealed secret (enrolling, confirming, signing in with a code) fails as a wiring mistake.
+   */
+  secretsKey?: SecretsKey;
 }
 
 export interface AccessContext {
@@ -23,6 +29,7 @@ export interface AccessContext {
   sessionMaxMs: number;
   apiTokenMaxMs: number;
   totpIssuer: string;
+  secretsKey: SecretsKey | undefined;
 }
 
 /** A session's last-seen time is written at most this often, so reads do not each cost a write. */
@@ -36,6 +43,7 @@ export function accessContext(store: Store, options: AccessOptions = {}): Access
     sessionMaxMs: options.sessionMaxMs ?? 12 * 3600_000,
     apiTokenMaxMs: options.apiTokenMaxMs ?? 366 * 24 * 3600_000,
     totpIssuer: options.totpIssuer ?? 'Guarantor',
+    secretsKey: options.secretsKey,
   };
 }
 

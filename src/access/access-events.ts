@@ -19,6 +19,7 @@ export const ACCESS_LEAF_KIND = 'access';
 export const ACCESS_EVENTS = [
   'account.created',
   'account.roles_changed',
+  'account.clearance_changed',
   'account.disabled',
   'account.enabled',
   'account.password_changed',

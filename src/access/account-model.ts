@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import type { AccountTable } from '../kernel/store/schema.ts';
+import { CLASSIFICATIONS, type Classification } from './labels.ts';
 import { isRole, MACHINE_ROLES, ROLES, type Role } from './roles.ts';
 import { cleanText } from './sanitize.ts';
 
@@ -13,6 +14,8 @@ export interface Account {
   username: string;
   displayName: string;
   roles: Role[];
+  /** The highest classification the account may read (see labels.ts). */
+  clearance: Classification;
   totpEnabled: boolean;
   disabled: boolean;
   /** A demonstration account, with a published password. */
@@ -45,6 +48,11 @@ export const personRolesSchema = z
     'machine roles are held through API tokens',
   );
 
+/** What an account is cleared to read when nobody says otherwise: what every account read before clearances. */
+export const DEFAULT_CLEARANCE: Classification = 'CONFIDENTIAL';
+
+export const clearanceSchema = z.enum(CLASSIFICATIONS);
+
 export const newAccountSchema = z
   .object({
     username: usernameSchema,
@@ -55,6 +63,7 @@ export const newAccountSchema = z
       .transform((v) => cleanText(v, 200))
       .pipe(z.string().min(1, 'a display name is required')),
     roles: personRolesSchema,
+    clearance: clearanceSchema.default(DEFAULT_CLEARANCE),
     password: z.string().max(8192),
   })
   .strict();
@@ -71,6 +80,15 @@ export function rolesFromJson(json: string): Role[] {
   return Array.isArray(parsed) ? parsed.filter(isRole) : [];
 }
 
+export function isClearance(value: unknown): value is Classification {
+  return typeof value === 'string' && (CLASSIFICATIONS as readonly string[]).includes(value);
+}
+
+/** A stored clearance the code does not know (the column's check keeps them out) clears for the published only. */
+export function clearanceFromColumn(value: string): Classification {
+  return isClearance(value) ? value : 'PUBLIC';
+}
+
 export function accountFromRow(r: AccountTable): Account {
   return {
     id: r.id,
@@ -78,6 +96,7 @@ export function accountFromRow(r: AccountTable): Account {
     username: r.username,
     displayName: r.display_name,
     roles: rolesFromJson(r.roles),
+    clearance: clearanceFromColumn(r.clearance),
     totpEnabled: r.totp_enabled === 1,
     disabled: r.disabled === 1,
     demo: r.demo === 1,

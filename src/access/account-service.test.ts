@@ -10,6 +10,7 @@ import { accessEventFromRow, accessLeafContent } from './access-events.ts';
 import { AccountService } from './account-service.ts';
 import { can } from './principal.ts';
 import type { Role } from './roles.ts';
+import { generateSecretsKey } from './secret-box.ts';
 import { csrfMatches } from './sessions.ts';
 import { LOCK_MS } from './throttle.ts';
 import { hashToken } from './tokens.ts';
@@ -41,7 +42,7 @@ for (const dialect of DIALECTS) {
 
     beforeAll(async () => {
       store = await dialect.open();
-      accounts = new AccountService(store, { now: () => clock });
+      accounts = new AccountService(store, { now: () => clock, secretsKey: generateSecretsKey() });
     });
     afterAll(async () => {
       await store?.close();

@@ -20,6 +20,7 @@ import {
   findAccount,
   getAccount,
   listAccounts,
+  setClearance,
   setRoles,
 } from './accounts.ts';
 import {
@@ -30,6 +31,8 @@ import {
   resolveApiToken,
   revokeApiToken,
 } from './api-tokens.ts';
+import type { Classification } from './labels.ts';
+import type { ManagedBy } from './manager.ts';
 import { changePassword, resetPassword } from './password-change.ts';
 import type { Principal } from './principal.ts';
 import type { Role } from './roles.ts';
@@ -44,8 +47,12 @@ export class AccountService {
     this.ctx = accessContext(store, options);
   }
 
-  createAccount(input: NewAccount, actor: Actor, options: { demo?: boolean } = {}): Promise<Account> {
-    return createAccount(this.ctx, input, actor, options);
+  /**
+   * The methods that manage accounts and tokens take who manages them (manager.ts): the signed-in
+   * administrator, limited to what they may manage and give, or a bare actor name for the server itself.
+   */
+  createAccount(input: NewAccount, by: ManagedBy, options: { demo?: boolean } = {}): Promise<Account> {
+    return createAccount(this.ctx, input, by, options);
   }
 
   getAccount(id: string): Promise<Account | undefined> {
@@ -56,20 +63,24 @@ export class AccountService {
     return findAccount(this.ctx, username);
   }
 
-  listAccounts(filter: { participant?: string } = {}): Promise<Account[]> {
-    return listAccounts(this.ctx, filter);
+  listAccounts(filter: { participant?: string } = {}, by?: ManagedBy): Promise<Account[]> {
+    return listAccounts(this.ctx, filter, by);
   }
 
-  setRoles(id: string, roles: Role[], actor: Actor): Promise<Account> {
-    return setRoles(this.ctx, id, roles, actor);
+  setRoles(id: string, roles: Role[], by: ManagedBy): Promise<Account> {
+    return setRoles(this.ctx, id, roles, by);
   }
 
-  disableAccount(id: string, actor: Actor): Promise<Account> {
-    return disableAccount(this.ctx, id, actor);
+  setClearance(id: string, clearance: Classification, by: ManagedBy): Promise<Account> {
+    return setClearance(this.ctx, id, clearance, by);
   }
 
-  enableAccount(id: string, actor: Actor): Promise<Account> {
-    return enableAccount(this.ctx, id, actor);
+  disableAccount(id: string, by: ManagedBy): Promise<Account> {
+    return disableAccount(this.ctx, id, by);
+  }
+
+  enableAccount(id: string, by: ManagedBy): Promise<Account> {
+    return enableAccount(this.ctx, id, by);
   }
 
   changePassword(
@@ -80,8 +91,8 @@ export class AccountService {
     return changePassword(this.ctx, id, passwords, client);
   }
 
-  resetPassword(id: string, newPassword: string, actor: Actor): Promise<void> {
-    return resetPassword(this.ctx, id, newPassword, actor);
+  resetPassword(id: string, newPassword: string, by: ManagedBy): Promise<void> {
+    return resetPassword(this.ctx, id, newPassword, by);
   }
 
   signIn(input: SignInInput): Promise<SignedIn> {
@@ -112,16 +123,19 @@ export class AccountService {
     return resetTotp(this.ctx, accountId, actor);
   }
 
-  issueApiToken(input: IssueTokenInput, actor: Actor): Promise<{ token: string; apiToken: ApiToken }> {
-    return issueApiToken(this.ctx, input, actor);
+  issueApiToken(input: IssueTokenInput, by: ManagedBy): Promise<{ token: string; apiToken: ApiToken }> {
+    return issueApiToken(this.ctx, input, by);
   }
 
-  revokeApiToken(id: string, actor: Actor): Promise<ApiToken> {
-    return revokeApiToken(this.ctx, id, actor);
+  revokeApiToken(id: string, by: ManagedBy): Promise<ApiToken> {
+    return revokeApiToken(this.ctx, id, by);
   }
 
-  listApiTokens(filter: { accountId?: string; participant?: string } = {}): Promise<ApiToken[]> {
-    return listApiTokens(this.ctx, filter);
+  listApiTokens(
+    filter: { accountId?: string; participant?: string } = {},
+    by?: ManagedBy,
+  ): Promise<ApiToken[]> {
+    return listApiTokens(this.ctx, filter, by);
   }
 
   resolveApiToken(token: string): Promise<Principal | undefined> {

@@ -3,21 +3,33 @@
  * its access event and ledger leaf; disabling ends the sessions and tokens in that same transaction.
  * Argon2 hashing happens before the transaction, so the write lock is never held for it.
  */
+
+import type { Kysely } from 'kysely';
 import { Problem } from '../kernel/http/errors.ts';
 import { parseOr400 } from '../kernel/http/validate.ts';
 import { uuid7 } from '../kernel/ids/uuid7.ts';
-import type { AccountTable } from '../kernel/store/schema.ts';
-import type { Tx } from '../kernel/store/store.ts';
-import type { AccessContext, Actor } from './access-context.ts';
+import type { AccountTable, Database } from '../kernel/store/schema.ts';
+import type { AccessContext } from './access-context.ts';
 import { recordAccessEvent } from './access-events.ts';
 import {
   type Account,
   accountFromRow,
+  clearanceSchema,
   type NewAccount,
   newAccountSchema,
   personRolesSchema,
   usernameKey,
 } from './account-model.ts';
+import type { Classification } from './labels.ts';
+import {
+  checkClearance,
+  checkParticipant,
+  checkRevival,
+  checkRoles,
+  type ManagedBy,
+  type Manager,
+  managerOf,
+} from './manager.ts';
 import { hashPassword, PASSWORD_PROBLEMS, passwordProblem } from './password.ts';
 import type { Role } from './roles.ts';
 import { revokeAllSessions } from './sessions.ts';
@@ -28,23 +40,33 @@ export function checkPassword(password: string, username: string, field = 'passw
   if (problem) throw new Problem('password_rejected', PASSWORD_PROBLEMS[problem], { field });
 }
 
-export async function accountRow(trx: Tx, id: string): Promise<AccountTable> {
-  const row = await trx.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
+/**
+ * The account's row; `not_found` when there is none or, for a manager, when it is not theirs to manage
+ * (the same answer, so they do not learn which accounts other participants have).
+ */
+export async function accountRow(db: Kysely<Database>, id: string, manager?: Manager): Promise<AccountTable> {
+  let q = db.selectFrom('accounts').selectAll().where('id', '=', id);
+  if (manager?.participant !== undefined) q = q.where('participant', '=', manager.participant);
+  const row = await q.executeTakeFirst();
   if (!row) throw new Problem('not_found', `no account ${id}`);
   return row;
 }
 
 /**
  * `demo` marks a demonstration account, which is let off TOTP (see `totpRequired`); it is an option
- * apart from the input so no request body can set it.
+ * apart from the input so no request body can set it. What a manager may make: see manager.ts.
  */
 export async function createAccount(
   ctx: AccessContext,
   input: NewAccount,
-  actor: Actor,
+  by: ManagedBy,
   options: { demo?: boolean } = {},
 ): Promise<Account> {
   const valid = parseOr400(newAccountSchema, input);
+  const manager = managerOf(by);
+  checkParticipant(manager, valid.participant, 'participant');
+  checkClearance(manager, valid.clearance, 'clearance');
+  checkRoles(manager, valid.roles);
   checkPassword(valid.password, valid.username);
   const passwordHash = await hashPassword(valid.password);
   const at = ctx.now().toISOString();
@@ -64,6 +86,7 @@ export async function createAccount(
       display_name: valid.displayName,
       password_hash: passwordHash,
       roles: JSON.stringify(valid.roles),
+      clearance: valid.clearance,
       totp_secret: null,
       totp_enabled: 0,
       totp_last_step: null,
@@ -81,9 +104,14 @@ export async function createAccount(
       at,
       accountId: row.id,
       participant: row.participant,
-      actor,
+      actor: manager.actor,
       address: null,
-      details: { username: row.username, roles: valid.roles, demo: row.demo === 1 },
+      details: {
+        username: row.username,
+        roles: valid.roles,
+        clearance: valid.clearance,
+        demo: row.demo === 1,
+      },
     });
     return accountFromRow(row);
   });
@@ -105,12 +133,16 @@ export async function findAccount(ctx: AccessContext, username: string): Promise
   return row && accountFromRow(row);
 }
 
+/** The accounts of `filter.participant`, or of all; a manager sees only those they manage. */
 export async function listAccounts(
   ctx: AccessContext,
   filter: { participant?: string } = {},
+  by?: ManagedBy,
 ): Promise<Account[]> {
+  const scope = by === undefined ? undefined : managerOf(by).participant;
   let q = ctx.store.db.selectFrom('accounts').selectAll();
   if (filter.participant !== undefined) q = q.where('participant', '=', filter.participant);
+  if (scope !== undefined) q = q.where('participant', '=', scope);
   return (await q.orderBy('username_key').execute()).map(accountFromRow);
 }
 
@@ -118,13 +150,15 @@ export async function setRoles(
   ctx: AccessContext,
   id: string,
   roles: Role[],
-  actor: Actor,
+  by: ManagedBy,
 ): Promise<Account> {
   const valid = parseOr400(personRolesSchema, roles);
+  const manager = managerOf(by);
   const at = ctx.now().toISOString();
   return ctx.store.transaction(async (trx) => {
-    const row = await accountRow(trx, id);
+    const row = await accountRow(trx, id, manager);
     const before = accountFromRow(row).roles;
+    checkRoles(manager, valid, before);
     await trx
       .updateTable('accounts')
       .set({ roles: JSON.stringify(valid), updated_at: at })
@@ -135,7 +169,7 @@ export async function setRoles(
       at,
       accountId: id,
       participant: row.participant,
-      actor,
+      actor: manager.actor,
       address: null,
       details: { from: before, to: valid },
     });
@@ -143,11 +177,47 @@ export async function setRoles(
   });
 }
 
-/** Disables the account and ends its sessions and API tokens at once. */
-export async function disableAccount(ctx: AccessContext, id: string, actor: Actor): Promise<Account> {
+/**
+ * Sets the highest classification the account may read. Its sessions and tokens read the account's
+ * row on every request (sessions.ts, api-tokens.ts), so a lowered clearance holds from the next one.
+ */
+export async function setClearance(
+  ctx: AccessContext,
+  id: string,
+  clearance: Classification,
+  by: ManagedBy,
+): Promise<Account> {
+  const valid = parseOr400(clearanceSchema, clearance);
+  const manager = managerOf(by);
+  checkClearance(manager, valid, 'clearance');
   const at = ctx.now().toISOString();
   return ctx.store.transaction(async (trx) => {
-    const row = await accountRow(trx, id);
+    const row = await accountRow(trx, id, manager);
+    const before = accountFromRow(row).clearance;
+    await trx
+      .updateTable('accounts')
+      .set({ clearance: valid, updated_at: at })
+      .where('id', '=', id)
+      .execute();
+    await recordAccessEvent(trx, {
+      event: 'account.clearance_changed',
+      at,
+      accountId: id,
+      participant: row.participant,
+      actor: manager.actor,
+      address: null,
+      details: { from: before, to: valid },
+    });
+    return accountFromRow({ ...row, clearance: valid, updated_at: at });
+  });
+}
+
+/** Disables the account and ends its sessions and API tokens at once. */
+export async function disableAccount(ctx: AccessContext, id: string, by: ManagedBy): Promise<Account> {
+  const manager = managerOf(by);
+  const at = ctx.now().toISOString();
+  return ctx.store.transaction(async (trx) => {
+    const row = await accountRow(trx, id, manager);
     await trx.updateTable('accounts').set({ disabled: 1, updated_at: at }).where('id', '=', id).execute();
     const sessionsEnded = await revokeAllSessions(trx, id, at);
     const tokens = await trx
@@ -161,7 +231,7 @@ export async function disableAccount(ctx: AccessContext, id: string, actor: Acto
       at,
       accountId: id,
       participant: row.participant,
-      actor,
+      actor: manager.actor,
       address: null,
       details: { sessionsEnded, tokensRevoked: Number(tokens.numUpdatedRows) },
     });
@@ -169,10 +239,12 @@ export async function disableAccount(ctx: AccessContext, id: string, actor: Acto
   });
 }
 
-export async function enableAccount(ctx: AccessContext, id: string, actor: Actor): Promise<Account> {
+export async function enableAccount(ctx: AccessContext, id: string, by: ManagedBy): Promise<Account> {
+  const manager = managerOf(by);
   const at = ctx.now().toISOString();
   return ctx.store.transaction(async (trx) => {
-    const row = await accountRow(trx, id);
+    const row = await accountRow(trx, id, manager);
+    checkRevival(manager, accountFromRow(row));
     const cleared = {
       disabled: 0,
       failed_attempts: 0,
@@ -186,7 +258,7 @@ export async function enableAccount(ctx: AccessContext, id: string, actor: Actor
       at,
       accountId: id,
       participant: row.participant,
-      actor,
+      actor: manager.actor,
       address: null,
     });
     return accountFromRow({ ...row, ...cleared });

@@ -115,5 +115,40 @@ for (const dialect of DIALECTS) {
       ).toBe(0);
       await new AccountService(store).signIn({ username: 'third', password: 'a piped long password' });
     });
+
+    it('clears the administrator to CONFIDENTIAL, or to the --clearance given, and refuses one that is not a classification', async () => {
+      const file = join(dir, 'clearance-password');
+      writeFileSync(file, 'a cleared administrator\n');
+      const accounts = new AccountService(store);
+      expect((await accounts.findAccount('third'))?.clearance).toBe('CONFIDENTIAL');
+      const io = collector();
+      expect(
+        await adminCreate(
+          store,
+          { username: 'cleared-admin', participant: 'CWS', clearance: 'SECRET', passwordFile: file },
+          io,
+        ),
+      ).toBe(0);
+      expect(io.outs[0]).toMatch(/^created administrator cleared-admin \(CWS\), cleared to SECRET, id /);
+      expect((await accounts.findAccount('cleared-admin'))?.clearance).toBe('SECRET');
+      const wrong = collector();
+      let asked = false;
+      expect(
+        await adminCreate(
+          store,
+          { username: 'wrong-clearance', participant: 'CWS', clearance: 'secret' },
+          wrong,
+          {
+            promptSecret: async () => {
+              asked = true;
+              return 'whatever long password';
+            },
+          },
+        ),
+      ).toBe(1);
+      expect(asked).toBe(false);
+      expect(wrong.errs[0]).toBe('refused: clearance: one of PUBLIC, RESTRICTED, CONFIDENTIAL, SECRET');
+      expect(await accounts.findAccount('wrong-clearance')).toBeUndefined();
+    });
   });
 }

@@ -8,7 +8,9 @@ import { readFileSync } from 'node:fs';
 import type { Io } from '../cli/io.ts';
 import { isProblem } from '../kernel/http/errors.ts';
 import type { Store } from '../kernel/store/store.ts';
+import { DEFAULT_CLEARANCE, isClearance } from './account-model.ts';
 import { AccountService } from './account-service.ts';
+import { CLASSIFICATIONS } from './labels.ts';
 import { PASSWORD_PROBLEMS, passwordProblem } from './password.ts';
 import { cleanText } from './sanitize.ts';
 
@@ -16,6 +18,8 @@ export interface AdminCreateOptions {
   username: string;
   participant: string;
   displayName?: string;
+  /** The highest classification the administrator may read and give; default CONFIDENTIAL. */
+  clearance?: string;
   /** A file holding the password (one trailing newline is dropped), or `-` for standard input. */
   passwordFile?: string;
 }
@@ -64,6 +68,11 @@ export async function adminCreate(
   io: Io,
   deps: AdminCreateDeps = {},
 ): Promise<number> {
+  const clearance = options.clearance ?? DEFAULT_CLEARANCE;
+  if (!isClearance(clearance)) {
+    io.err(`refused: clearance: one of ${CLASSIFICATIONS.join(', ')}`);
+    return 1;
+  }
   const accounts = new AccountService(store);
   if (await accounts.findAccount(options.username)) {
     io.err(`an account named ${cleanText(options.username, 64)} exists already; nothing was changed`);
@@ -84,11 +93,14 @@ export async function adminCreate(
         participant: options.participant,
         displayName: options.displayName ?? options.username,
         roles: ['administrator'],
+        clearance,
         password,
       },
       'system:cli',
     );
-    io.out(`created administrator ${account.username} (${account.participant}), id ${account.id}`);
+    io.out(
+      `created administrator ${account.username} (${account.participant}), cleared to ${account.clearance}, id ${account.id}`,
+    );
     io.out('at first sign-in, set up an authenticator app: administrators need a TOTP code');
     return 0;
   } catch (e) {

@@ -9,9 +9,10 @@ import { Problem } from '../kernel/http/errors.ts';
 import { parseOr400 } from '../kernel/http/validate.ts';
 import { uuid7 } from '../kernel/ids/uuid7.ts';
 import type { ApiTokenTable } from '../kernel/store/schema.ts';
-import { type AccessContext, type Actor, TOUCH_INTERVAL_MS } from './access-context.ts';
+import { type AccessContext, TOUCH_INTERVAL_MS } from './access-context.ts';
 import { recordAccessEvent } from './access-events.ts';
 import { accountFromRow, participantSchema } from './account-model.ts';
+import { checkMachineToken, checkTakeOver, type ManagedBy, managerOf } from './manager.ts';
 import type { Principal } from './principal.ts';
 import { ACTIONS, type Action, isAction, MACHINE_SCOPES, permissionsOf } from './roles.ts';
 import { cleanText } from './sanitize.ts';
@@ -75,15 +76,20 @@ export function apiTokenFromRow(r: ApiTokenTable): ApiToken {
 
 /**
  * Issues a token; the raw token is in the answer only, never stored. `presetToken` is for the
- * demonstration alone, whose sensor token is published in the README.
+ * demonstration alone, whose sensor token is published in the README. Whoever issues a token holds
+ * it, so it is refused where it would hand them more than they may give (manager.ts); a machine's
+ * token belongs to the issuing administrator's participant, and an account they do not manage
+ * answers as one that does not exist.
  */
 export async function issueApiToken(
   ctx: AccessContext,
   input: IssueTokenInput,
-  actor: Actor,
+  by: ManagedBy,
   presetToken?: string,
 ): Promise<{ token: string; apiToken: ApiToken }> {
   const valid = parseOr400(issueTokenSchema, input);
+  const manager = managerOf(by);
+  if ('machine' in valid.owner) checkMachineToken(manager, valid.owner.participant);
   const now = ctx.now();
   const at = now.toISOString();
   const expires = new Date(valid.expiresAt);
@@ -101,17 +107,17 @@ export async function issueApiToken(
     let participant: string;
     let allowed: ReadonlySet<Action>;
     if ('accountId' in valid.owner) {
-      const row = await trx
-        .selectFrom('accounts')
-        .selectAll()
-        .where('id', '=', valid.owner.accountId)
-        .executeTakeFirst();
+      let q = trx.selectFrom('accounts').selectAll().where('id', '=', valid.owner.accountId);
+      if (manager.participant !== undefined) q = q.where('participant', '=', manager.participant);
+      const row = await q.executeTakeFirst();
       if (!row)
         throw new Problem('not_found', `no account ${valid.owner.accountId}`, { field: 'owner.accountId' });
       if (row.disabled === 1) throw new Problem('state_conflict', 'the account is disabled');
+      const account = accountFromRow(row);
+      checkTakeOver(manager, account, 'owner.accountId');
       accountId = row.id;
       participant = row.participant;
-      allowed = permissionsOf(accountFromRow(row).roles);
+      allowed = permissionsOf(account.roles);
     } else {
       machine = valid.owner.machine;
       participant = valid.owner.participant;
@@ -131,7 +137,7 @@ export async function issueApiToken(
       participant,
       scopes: JSON.stringify(valid.scopes),
       name: valid.name,
-      created_by: actor,
+      created_by: manager.actor,
       created_at: at,
       expires_at: expires.toISOString(),
       revoked_at: null,
@@ -143,7 +149,7 @@ export async function issueApiToken(
       at,
       accountId,
       participant,
-      actor,
+      actor: manager.actor,
       address: null,
       details: { tokenId: row.id, machine, scopes: valid.scopes, expiresAt: row.expires_at },
     });
@@ -151,10 +157,14 @@ export async function issueApiToken(
   });
 }
 
-export async function revokeApiToken(ctx: AccessContext, id: string, actor: Actor): Promise<ApiToken> {
+/** Revokes a token; one of a participant the manager does not manage answers as one that does not exist. */
+export async function revokeApiToken(ctx: AccessContext, id: string, by: ManagedBy): Promise<ApiToken> {
+  const manager = managerOf(by);
   const at = ctx.now().toISOString();
   return ctx.store.transaction(async (trx) => {
-    const row = await trx.selectFrom('api_tokens').selectAll().where('id', '=', id).executeTakeFirst();
+    let q = trx.selectFrom('api_tokens').selectAll().where('id', '=', id);
+    if (manager.participant !== undefined) q = q.where('participant', '=', manager.participant);
+    const row = await q.executeTakeFirst();
     if (!row) throw new Problem('not_found', `no API token ${id}`);
     if (row.revoked_at !== null)
       throw new Problem('state_conflict', `the token was revoked on ${row.revoked_at}`);
@@ -164,7 +174,7 @@ export async function revokeApiToken(ctx: AccessContext, id: string, actor: Acto
       at,
       accountId: row.account_id,
       participant: row.participant,
-      actor,
+      actor: manager.actor,
       address: null,
       details: { tokenId: id, machine: row.machine },
     });
@@ -172,13 +182,17 @@ export async function revokeApiToken(ctx: AccessContext, id: string, actor: Acto
   });
 }
 
+/** The tokens matching the filter; a manager sees only those of the participants they manage. */
 export async function listApiTokens(
   ctx: AccessContext,
   filter: { accountId?: string; participant?: string } = {},
+  by?: ManagedBy,
 ): Promise<ApiToken[]> {
+  const scope = by === undefined ? undefined : managerOf(by).participant;
   let q = ctx.store.db.selectFrom('api_tokens').selectAll();
   if (filter.accountId !== undefined) q = q.where('account_id', '=', filter.accountId);
   if (filter.participant !== undefined) q = q.where('participant', '=', filter.participant);
+  if (scope !== undefined) q = q.where('participant', '=', scope);
   return (await q.orderBy('id').execute()).map(apiTokenFromRow);
 }
 
@@ -209,6 +223,7 @@ export async function resolveApiToken(ctx: AccessContext, token: string): Promis
       accountId: a.id,
       participant: a.participant,
       roles: a.roles,
+      clearance: a.clearance,
       tokenId: row.id,
       scopes: apiToken.scopes,
       demo: a.demo,

@@ -25,7 +25,12 @@ for (const dialect of DIALECTS) {
       expect(isApiTokenShaped(DEMO_SENSOR_TOKEN)).toBe(true);
       for (const demo of list.filter((a) => a.kind === 'account')) {
         const account = await accounts.findAccount(demo.username);
-        expect(account).toMatchObject({ demo: true, roles: [demo.role], participant: demo.participant });
+        expect(account).toMatchObject({
+          demo: true,
+          roles: [demo.role],
+          participant: demo.participant,
+          clearance: demo.clearance,
+        });
         const s = await accounts.signIn({
           username: demo.username,
           password: DEMO_PASSWORD,
@@ -35,6 +40,18 @@ for (const dialect of DIALECTS) {
         const resolved = await accounts.resolveSession(s.sessionToken);
         expect(resolved && can(resolved.principal, 'publication:read')).toBe(true);
       }
+      // The analyst shows a clearance above the default; the secretariat's administrator may give it.
+      expect(list.find((a) => a.username === 'demo-analyst')?.clearance).toBe('SECRET');
+      expect(list.find((a) => a.username === 'demo-administrator')).toMatchObject({
+        participant: 'CWS',
+        clearance: 'SECRET',
+      });
+      expect(
+        list
+          .filter((a) => a.clearance === 'SECRET')
+          .map((a) => a.username)
+          .sort(),
+      ).toEqual(['demo-administrator', 'demo-analyst']);
       const admin = await accounts.signIn({ username: 'demo-administrator', password: DEMO_PASSWORD });
       const resolvedAdmin = await accounts.resolveSession(admin.sessionToken);
       expect(resolvedAdmin && can(resolvedAdmin.principal, 'account:manage')).toBe(true);

@@ -3,8 +3,11 @@
  * only when the demonstration scenario is loaded. The sensor, a machine, gets an API token instead,
  * also published. None of this may exist on a real deployment; the README says so beside the list.
  */
+
+import { DEFAULT_CLEARANCE } from './account-model.ts';
 import type { AccountService } from './account-service.ts';
 import { issueApiToken } from './api-tokens.ts';
+import { type Classification, MACHINE_CLEARANCE, SECRETARIAT } from './labels.ts';
 import { MACHINE_SCOPES, PERMISSIONS, type Role } from './roles.ts';
 import { hashToken } from './tokens.ts';
 
@@ -21,20 +24,44 @@ export interface DemoAccount {
   role: Role;
   participant: string;
   displayName: string;
+  /** The highest classification it may read. */
+  clearance: Classification;
   /** The password, or for the sensor the API token. */
   secret: string;
   kind: 'account' | 'machine';
 }
 
-const PEOPLE: readonly { role: Exclude<Role, 'sensor'>; participant: string; displayName: string }[] = [
+interface DemoPerson {
+  role: Exclude<Role, 'sensor'>;
+  participant: string;
+  displayName: string;
+  clearance?: Classification;
+}
+
+/**
+ * One per role. The analyst is cleared to SECRET, so the demonstration shows a clearance above the
+ * default; the administrator is the secretariat's, who manages every participant's accounts (a
+ * participant's administrators manage only their own, see manager.ts) and may give up to SECRET.
+ */
+const PEOPLE: readonly DemoPerson[] = [
   { role: 'monitor', participant: 'FRA', displayName: 'Demo monitor (France)' },
-  { role: 'analyst', participant: 'GBR', displayName: 'Demo analyst (United Kingdom)' },
+  {
+    role: 'analyst',
+    participant: 'GBR',
+    displayName: 'Demo analyst (United Kingdom)',
+    clearance: 'SECRET',
+  },
   { role: 'commission_delegate', participant: 'DEU', displayName: 'Demo commission delegate (Germany)' },
   { role: 'commission_chair', participant: 'NLD', displayName: 'Demo commission chair (Netherlands)' },
   { role: 'force_planner', participant: 'GBR', displayName: 'Demo force planner (United Kingdom)' },
   { role: 'support_planner', participant: 'USA', displayName: 'Demo support planner (United States)' },
   { role: 'host_nation_liaison', participant: 'UKR', displayName: 'Demo host-nation liaison (Ukraine)' },
-  { role: 'administrator', participant: 'FRA', displayName: 'Demo administrator (France)' },
+  {
+    role: 'administrator',
+    participant: SECRETARIAT,
+    displayName: 'Demo administrator (secretariat)',
+    clearance: 'SECRET',
+  },
 ];
 
 const SENSOR = { machine: 'demo-sensor', participant: 'FRA', displayName: 'Demo sensor (France)' };
@@ -50,6 +77,7 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
     role: p.role,
     participant: p.participant,
     displayName: p.displayName,
+    clearance: p.clearance ?? DEFAULT_CLEARANCE,
     secret: DEMO_PASSWORD,
     kind: 'account' as const,
   })),
@@ -58,6 +86,7 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
     role: 'sensor',
     participant: SENSOR.participant,
     displayName: SENSOR.displayName,
+    clearance: MACHINE_CLEARANCE,
     secret: DEMO_SENSOR_TOKEN,
     kind: 'machine',
   },
@@ -79,6 +108,7 @@ export async function createDemoAccounts(accounts: AccountService): Promise<Demo
         participant: p.participant,
         displayName: p.displayName,
         roles: [p.role],
+        clearance: p.clearance ?? DEFAULT_CLEARANCE,
         password: DEMO_PASSWORD,
       },
       actor,

@@ -2,14 +2,18 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   CLASSIFICATIONS,
+  type Classification,
   COALITION,
   formatLabel,
   highWaterMark,
   type Label,
   labelColumns,
   labelFromColumns,
+  levelOf,
+  MACHINE_CLEARANCE,
   mayRead,
   normalizeLabel,
+  PUBLIC_LABEL,
   PUBLIC_READER,
   type Reader,
   readerOf,
@@ -92,19 +96,53 @@ describe('confidentiality labels', () => {
     );
   });
 
-  it('clear accounts to CONFIDENTIAL for their own participant and the coalition', () => {
-    const r = readerOf({
+  const account = (clearance: Classification, participant = 'FRA') =>
+    readerOf({
       kind: 'account',
       via: 'session',
       accountId: 'a',
-      participant: 'FRA',
+      participant,
       roles: ['analyst'],
+      clearance,
       sessionId: 's',
       totpEnrolmentRequired: false,
       demo: false,
     });
+
+  it('clear an account as its record says, for its own participant and the coalition', () => {
+    const r = account('CONFIDENTIAL');
     expect(mayRead(r, normalizeLabel({ classification: 'CONFIDENTIAL', releasableTo: ['FRA'] }))).toBe(true);
     expect(mayRead(r, normalizeLabel({ classification: 'CONFIDENTIAL', releasableTo: ['GBR'] }))).toBe(false);
     expect(mayRead(r, normalizeLabel({ classification: 'SECRET', releasableTo: ['FRA'] }))).toBe(false);
+    const secret = account('SECRET');
+    expect(mayRead(secret, normalizeLabel({ classification: 'SECRET', releasableTo: ['FRA'] }))).toBe(true);
+    expect(mayRead(secret, normalizeLabel({ classification: 'SECRET', releasableTo: ['GBR'] }))).toBe(false);
+    expect(
+      mayRead(
+        account('SECRET', SECRETARIAT),
+        normalizeLabel({ classification: 'SECRET', releasableTo: ['GBR'] }),
+      ),
+    ).toBe(true);
+    expect(mayRead(account('PUBLIC'), normalizeLabel({ classification: 'RESTRICTED' }))).toBe(false);
+    expect(mayRead(account('PUBLIC'), PUBLIC_LABEL)).toBe(true);
+  });
+
+  it('read exactly the classifications up to an account’s clearance', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...CLASSIFICATIONS), label, (clearance, l) => {
+        const reader = account(clearance, 'FRA');
+        const releasable =
+          l.classification === 'PUBLIC' || l.releasableTo.some((n) => n === 'FRA' || n === COALITION);
+        expect(mayRead(reader, l)).toBe(releasable && levelOf(l.classification) <= levelOf(clearance));
+      }),
+    );
+  });
+
+  it('clear machines to RESTRICTED, whatever their participant', () => {
+    const machine = readerOf({ kind: 'machine', machine: 'm', participant: 'FRA', tokenId: 't', scopes: [] });
+    expect(machine.clearance).toBe(levelOf(MACHINE_CLEARANCE));
+    expect(mayRead(machine, normalizeLabel({ classification: 'CONFIDENTIAL', releasableTo: ['FRA'] }))).toBe(
+      false,
+    );
   });
 });

@@ -125,23 +125,26 @@ export const PUBLIC_READER: Reader = { clearance: 0, names: [], secretariat: fal
 /** Guarantor itself (the demonstration loader, the command line on the server): reads everything. */
 export const SYSTEM_READER: Reader = { clearance: CLASSIFICATIONS.length - 1, names: [], secretariat: true };
 
+/** What a machine (a sensor, an integration) is cleared to read: it sends, and reads little. */
+export const MACHINE_CLEARANCE: Classification = 'RESTRICTED';
+
 /**
- * The reader a principal is. Accounts are cleared to CONFIDENTIAL unless their record says otherwise;
- * machines (sensors, integrations) to RESTRICTED: they send, and read little.
+ * The reader a principal is. An account is cleared as its record says (read afresh with every
+ * request, so a lowered clearance holds from the next one); machines to MACHINE_CLEARANCE.
  */
-export function readerOf(principal: Principal, clearance?: Classification): Reader {
+export function readerOf(principal: Principal): Reader {
   switch (principal.kind) {
     case 'public':
       return PUBLIC_READER;
     case 'machine':
       return {
-        clearance: levelOf(clearance ?? 'RESTRICTED'),
+        clearance: levelOf(MACHINE_CLEARANCE),
         names: [principal.participant, COALITION],
         secretariat: principal.participant === SECRETARIAT,
       };
     case 'account':
       return {
-        clearance: levelOf(clearance ?? 'CONFIDENTIAL'),
+        clearance: levelOf(principal.clearance),
         names: [principal.participant, COALITION],
         secretariat: principal.participant === SECRETARIAT,
       };

@@ -3,9 +3,11 @@
  * forgotten one. Either ends every session of the account in the same transaction.
  */
 import { Problem } from '../kernel/http/errors.ts';
-import type { AccessContext, Actor, ClientInfo } from './access-context.ts';
+import type { AccessContext, ClientInfo } from './access-context.ts';
 import { recordAccessEvent } from './access-events.ts';
+import { accountFromRow } from './account-model.ts';
 import { accountRow, checkPassword } from './accounts.ts';
+import { checkTakeOver, type ManagedBy, managerOf } from './manager.ts';
 import { hashPassword, verifyPassword } from './password.ts';
 import { revokeAllSessions } from './sessions.ts';
 import { ACCOUNT_FAILURE_LIMIT, afterFailure, isLocked } from './throttle.ts';
@@ -84,24 +86,27 @@ export async function changePassword(
   }
 }
 
-/** An administrator sets a new password (the owner forgot theirs); every session ends, any lock is lifted. */
+/**
+ * An administrator sets a new password (the owner forgot theirs); every session ends, any lock is
+ * lifted. Whoever sets it knows it, so it is refused where it would hand them more than they may give
+ * (manager.ts); an account they do not manage answers as one that does not exist.
+ */
 export async function resetPassword(
   ctx: AccessContext,
   id: string,
   newPassword: string,
-  actor: Actor,
+  by: ManagedBy,
 ): Promise<void> {
-  const existing = await ctx.store.db
-    .selectFrom('accounts')
-    .select('username')
-    .where('id', '=', id)
-    .executeTakeFirst();
-  if (!existing) throw new Problem('not_found', `no account ${id}`);
+  const manager = managerOf(by);
+  const existing = await accountRow(ctx.store.db, id, manager);
+  checkTakeOver(manager, accountFromRow(existing));
   checkPassword(newPassword, existing.username);
   const newHash = await hashPassword(newPassword);
   const at = ctx.now().toISOString();
   await ctx.store.transaction(async (trx) => {
-    const row = await accountRow(trx, id);
+    const row = await accountRow(trx, id, manager);
+    // Checked again: the account may have been changed while the password was hashed.
+    checkTakeOver(manager, accountFromRow(row));
     await trx
       .updateTable('accounts')
       .set({
@@ -119,7 +124,7 @@ export async function resetPassword(
       at,
       accountId: id,
       participant: row.participant,
-      actor,
+      actor: manager.actor,
       address: null,
       details: { sessionsEnded },
     });

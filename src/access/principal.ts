@@ -2,6 +2,7 @@
  * Who is calling, as the HTTP layer learns it from a session cookie or an API token, and the one-line
  * permission check every route makes: `can(principal, 'incident:transition')`.
  */
+import type { Classification } from './labels.ts';
 import { type Action, MACHINE_SCOPES, PERMISSIONS, type Role, roleAllows } from './roles.ts';
 
 export type Principal =
@@ -11,6 +12,8 @@ export type Principal =
       accountId: string;
       participant: string;
       roles: readonly Role[];
+      /** The account's clearance as its row says at this request: never kept from an earlier one. */
+      clearance: Classification;
       via: 'session';
       sessionId: string;
       /**
@@ -25,6 +28,8 @@ export type Principal =
       accountId: string;
       participant: string;
       roles: readonly Role[];
+      /** As for a session: the account's clearance at this request. */
+      clearance: Classification;
       via: 'token';
       tokenId: string;
       scopes: readonly Action[];

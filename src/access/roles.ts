@@ -232,6 +232,7 @@ export const ROUTE_ACTIONS: Readonly<Record<string, Action>> = {
   listAccounts: 'account:manage',
   createAccount: 'account:manage',
   setAccountRoles: 'account:manage',
+  setAccountClearance: 'account:manage',
   disableAccount: 'account:manage',
   enableAccount: 'account:manage',
   resetAccountPassword: 'account:manage',

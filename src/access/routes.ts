@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { type RouteSpec, route } from '../kernel/http/api.ts';
 import { Problem } from '../kernel/http/errors.ts';
-import { newAccountSchema, personRolesSchema } from './account-model.ts';
+import { clearanceSchema, newAccountSchema, personRolesSchema } from './account-model.ts';
 import type { AccountService } from './account-service.ts';
 import { issueTokenSchema } from './api-tokens.ts';
 import {
@@ -16,6 +16,7 @@ import {
   SESSION_COOKIE,
   setSessionCookies,
 } from './http-auth.ts';
+import { managerFor } from './manager.ts';
 import { actorOf, type Principal } from './principal.ts';
 import { permissionsOf } from './roles.ts';
 
@@ -42,10 +43,16 @@ function accountOf(principal: Principal): string {
   return principal.accountId;
 }
 
-/** Delegates and the chair review what concerns their own participant; administrators review all. */
+/**
+ * Delegates and the chair review what concerns their own participant; the secretariat's
+ * administrators review all. Any other participant's administrators review their own participant's,
+ * as they manage only its accounts: the trail would otherwise name other participants' accounts.
+ */
 function auditScope(principal: Principal): { participant?: string } {
   if (principal.kind !== 'account') return {};
-  return principal.roles.includes('administrator') ? {} : { participant: principal.participant };
+  return principal.roles.includes('administrator') && managerFor(principal).participant === undefined
+    ? {}
+    : { participant: principal.participant };
 }
 
 export function accessRoutes(accounts: AccountService): RouteSpec[] {
@@ -205,13 +212,18 @@ export function accessRoutes(accounts: AccountService): RouteSpec[] {
       url: '/api/v1/accounts',
       operationId: 'listAccounts',
       summary: 'Accounts (administrators)',
+      description:
+        'The secretariat’s administrators see every participant’s accounts; any other participant’s administrators see their own participant’s.',
       tags: ['access'],
       query: z.object({ participant: z.string().max(20).optional() }),
       responses: { 200: { description: 'Accounts, without secrets' } },
       errors: ['unauthenticated', 'forbidden', 'validation_failed'],
-      async handler({ query }) {
+      async handler({ query, req }) {
         return {
-          items: await accounts.listAccounts(query.participant ? { participant: query.participant } : {}),
+          items: await accounts.listAccounts(
+            query.participant ? { participant: query.participant } : {},
+            managerFor(principalOf(req)),
+          ),
         };
       },
     }),
@@ -220,6 +232,8 @@ export function accessRoutes(accounts: AccountService): RouteSpec[] {
       url: '/api/v1/accounts',
       operationId: 'createAccount',
       summary: 'Create an account (administrators)',
+      description:
+        'A participant’s administrators make accounts of their own participant only; nobody gives a clearance above their own, and only the secretariat’s administrators give the administrator role.',
       tags: ['access'],
       body: newAccountSchema,
       responses: { 201: { description: 'Created' } },
@@ -232,7 +246,7 @@ export function accessRoutes(accounts: AccountService): RouteSpec[] {
         'password_rejected',
       ],
       async handler({ body, req, reply }) {
-        const account = await accounts.createAccount(body, actorOf(principalOf(req)));
+        const account = await accounts.createAccount(body, managerFor(principalOf(req)));
         reply.status(201).header('location', `/api/v1/accounts/${account.id}`);
         return account;
       },
@@ -242,13 +256,30 @@ export function accessRoutes(accounts: AccountService): RouteSpec[] {
       url: '/api/v1/accounts/:id/roles',
       operationId: 'setAccountRoles',
       summary: 'Set an account’s roles (administrators)',
+      description: 'Only the secretariat’s administrators give the administrator role.',
       tags: ['access'],
       params: idParams,
       body: z.object({ roles: personRolesSchema }).strict(),
       responses: { 200: { description: 'The account' } },
       errors: ['validation_failed', 'unauthenticated', 'forbidden', 'csrf_failed', 'not_found'],
       async handler({ params, body, req }) {
-        return accounts.setRoles(params.id, body.roles, actorOf(principalOf(req)));
+        return accounts.setRoles(params.id, body.roles, managerFor(principalOf(req)));
+      },
+    }),
+    route({
+      method: 'POST',
+      url: '/api/v1/accounts/:id/clearance',
+      operationId: 'setAccountClearance',
+      summary: 'Set an account’s clearance, the highest classification it may read (administrators)',
+      description:
+        'Never above the administrator’s own clearance. Takes effect from the next request of every session and token of the account.',
+      tags: ['access'],
+      params: idParams,
+      body: z.object({ clearance: clearanceSchema }).strict(),
+      responses: { 200: { description: 'The account' } },
+      errors: ['validation_failed', 'unauthenticated', 'forbidden', 'csrf_failed', 'not_found'],
+      async handler({ params, body, req }) {
+        return accounts.setClearance(params.id, body.clearance, managerFor(principalOf(req)));
       },
     }),
     route({
@@ -261,7 +292,7 @@ export function accessRoutes(accounts: AccountService): RouteSpec[] {
       responses: { 200: { description: 'The account' } },
       errors: ['unauthenticated', 'forbidden', 'csrf_failed', 'not_found'],
       async handler({ params, req }) {
-        return accounts.disableAccount(params.id, actorOf(principalOf(req)));
+        return accounts.disableAccount(params.id, managerFor(principalOf(req)));
       },
     }),
     route({
@@ -274,7 +305,7 @@ export function accessRoutes(accounts: AccountService): RouteSpec[] {
       responses: { 200: { description: 'The account' } },
       errors: ['unauthenticated', 'forbidden', 'csrf_failed', 'not_found'],
       async handler({ params, req }) {
-        return accounts.enableAccount(params.id, actorOf(principalOf(req)));
+        return accounts.enableAccount(params.id, managerFor(principalOf(req)));
       },
     }),
     route({
@@ -295,7 +326,7 @@ export function accessRoutes(accounts: AccountService): RouteSpec[] {
         'password_rejected',
       ],
       async handler({ params, body, req, reply }) {
-        await accounts.resetPassword(params.id, body.newPassword, actorOf(principalOf(req)));
+        await accounts.resetPassword(params.id, body.newPassword, managerFor(principalOf(req)));
         reply.status(204);
       },
     }),
@@ -308,9 +339,12 @@ export function accessRoutes(accounts: AccountService): RouteSpec[] {
       query: z.object({ participant: z.string().max(20).optional() }),
       responses: { 200: { description: 'Tokens' } },
       errors: ['unauthenticated', 'forbidden', 'validation_failed'],
-      async handler({ query }) {
+      async handler({ query, req }) {
         return {
-          items: await accounts.listApiTokens(query.participant ? { participant: query.participant } : {}),
+          items: await accounts.listApiTokens(
+            query.participant ? { participant: query.participant } : {},
+            managerFor(principalOf(req)),
+          ),
         };
       },
     }),
@@ -319,7 +353,8 @@ export function accessRoutes(accounts: AccountService): RouteSpec[] {
       url: '/api/v1/tokens',
       operationId: 'issueApiToken',
       summary: 'Issue an API token for a machine or an account (administrators)',
-      description: 'The token is in the answer once and never again; Guarantor keeps only its hash.',
+      description:
+        'The token is in the answer once and never again; Guarantor keeps only its hash. A participant’s administrators issue tokens for their own participant’s machines and accounts only.',
       tags: ['access'],
       body: issueTokenSchema,
       responses: { 201: { description: 'The token and its record' } },
@@ -332,7 +367,7 @@ export function accessRoutes(accounts: AccountService): RouteSpec[] {
         'unprocessable',
       ],
       async handler({ body, req, reply }) {
-        const issued = await accounts.issueApiToken(body, actorOf(principalOf(req)));
+        const issued = await accounts.issueApiToken(body, managerFor(principalOf(req)));
         reply.status(201);
         return issued;
       },
@@ -347,7 +382,7 @@ export function accessRoutes(accounts: AccountService): RouteSpec[] {
       responses: { 200: { description: 'The revoked token' } },
       errors: ['unauthenticated', 'forbidden', 'csrf_failed', 'not_found'],
       async handler({ params, req }) {
-        return accounts.revokeApiToken(params.id, actorOf(principalOf(req)));
+        return accounts.revokeApiToken(params.id, managerFor(principalOf(req)));
       },
     }),
     route({
@@ -356,7 +391,7 @@ export function accessRoutes(accounts: AccountService): RouteSpec[] {
       operationId: 'listAccessEvents',
       summary: 'The access trail: sign-ins, failures, account changes',
       description:
-        'Administrators see every event; commission delegates and the chair see their own participant’s.',
+        'The secretariat’s administrators see every event; other administrators, commission delegates and the chair see their own participant’s.',
       tags: ['access'],
       query: z.object({
         accountId: z.string().max(100).optional(),

@@ -122,6 +122,7 @@ export async function resolveSession(
       accountId: account.id,
       participant: account.participant,
       roles: account.roles,
+      clearance: account.clearance,
       sessionId: row.session_id,
       totpEnrolmentRequired: totpRequired(account) && !account.totpEnabled,
       demo: account.demo,

@@ -8,6 +8,10 @@
  * Throttling (throttle.ts): 5 failures for an account or 10 from an address lock it for 15 minutes.
  * A correct password does not reset an address's count, or one valid account would let its holder
  * guess at every other without end.
+ *
+ * The TOTP secret is stored sealed (totp-secrets.ts); one that does not open (the database restored
+ * beside another secrets key, or a sealed secret copied from another account's row) fails the
+ * sign-in like a wrong code, and the access trail says why.
  */
 import { Problem } from '../kernel/http/errors.ts';
 import type { AccountTable } from '../kernel/store/schema.ts';
@@ -27,6 +31,7 @@ import {
   NO_FAILURES,
 } from './throttle.ts';
 import { verifyTotp } from './totp.ts';
+import { openTotpSecret } from './totp-secrets.ts';
 
 export interface SignInInput extends ClientInfo {
   username: string;
@@ -45,6 +50,7 @@ type FailureReason =
   | 'unknown_account'
   | 'wrong_password'
   | 'wrong_code'
+  | 'totp_secret_unreadable'
   | 'account_locked'
   | 'account_disabled'
   | 'address_locked';
@@ -88,6 +94,7 @@ function decide(
   byAddress: FailureCounter,
   totpCode: string | undefined,
   now: Date,
+  openSecret: (row: AccountTable) => string | undefined,
 ): { reason: FailureReason } | { totpRequired: true } | { totpStep: number | undefined } {
   if (isLocked(byAddress, now)) return { reason: 'address_locked' };
   if (!row) return { reason: 'unknown_account' };
@@ -97,7 +104,9 @@ function decide(
   if (!passwordRight || row.password_hash !== verifiedHash) return { reason: 'wrong_password' };
   if (row.totp_enabled !== 1) return { totpStep: undefined };
   if (typeof totpCode !== 'string' || totpCode === '') return { totpRequired: true };
-  const totpStep = verifyTotp(row.totp_secret ?? '', totpCode, now, row.totp_last_step);
+  const secret = openSecret(row);
+  if (secret === undefined) return { reason: 'totp_secret_unreadable' };
+  const totpStep = verifyTotp(secret, totpCode, now, row.totp_last_step);
   return totpStep === undefined ? { reason: 'wrong_code' } : { totpStep };
 }
 
@@ -196,7 +205,9 @@ export async function signIn(ctx: AccessContext, input: SignInInput): Promise<Si
       .where('id', '=', found?.id ?? '')
       .executeTakeFirst();
     const byAddress = await addressCounter(trx, address);
-    const decision = decide(row, found?.password_hash, passwordRight, byAddress, input.totpCode, now);
+    const decision = decide(row, found?.password_hash, passwordRight, byAddress, input.totpCode, now, (r) =>
+      openTotpSecret(ctx, r.id, r.totp_secret),
+    );
     if ('totpRequired' in decision) return { ok: 'totp_required' };
     if ('reason' in decision) {
       await recordFailure(trx, input, row, address, byAddress, decision.reason, now);

@@ -2,13 +2,15 @@
  * Setting up the authenticator app: enrolment stores a fresh secret and hands back the otpauth URI
  * (shown once, as a QR code); the second factor is on only once a code from the app confirms it, so a
  * mistyped or unscanned secret cannot lock anyone out. Turning it off again is an administrator's
- * reset, which also ends every session of the account.
+ * reset, which also ends every session of the account. The secret is stored sealed (totp-secrets.ts):
+ * only the enrolment's answer, to the account's owner, ever holds it in clear.
  */
 import { Problem } from '../kernel/http/errors.ts';
 import type { AccessContext, Actor } from './access-context.ts';
 import { recordAccessEvent } from './access-events.ts';
 import { revokeAllSessions } from './sessions.ts';
 import { newTotpSecret, otpauthUri, verifyTotp } from './totp.ts';
+import { openTotpSecret, sealTotpSecret } from './totp-secrets.ts';
 
 export interface TotpEnrolment {
   /** base32, for typing in when the QR code cannot be scanned. */
@@ -34,7 +36,7 @@ export async function enrolTotp(ctx: AccessContext, accountId: string): Promise<
     }
     await trx
       .updateTable('accounts')
-      .set({ totp_secret: secret, totp_last_step: null, updated_at: at })
+      .set({ totp_secret: sealTotpSecret(ctx, accountId, secret), totp_last_step: null, updated_at: at })
       .where('id', '=', accountId)
       .execute();
     await recordAccessEvent(trx, {
@@ -63,7 +65,9 @@ export async function confirmTotp(ctx: AccessContext, accountId: string, code: s
     if (row.totp_enabled === 1)
       throw new Problem('state_conflict', 'the authenticator app is already set up');
     if (row.totp_secret === null) throw new Problem('state_conflict', 'start the enrolment first');
-    const step = verifyTotp(row.totp_secret, String(code), now, null);
+    // A secret that does not open (another key, a changed row) cannot be confirmed: enrol again.
+    const secret = openTotpSecret(ctx, accountId, row.totp_secret);
+    const step = secret === undefined ? undefined : verifyTotp(secret, String(code), now, null);
     if (step === undefined) return false;
     await trx
       .updateTable('accounts')

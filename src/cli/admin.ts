@@ -22,6 +22,7 @@ export async function adminCreateCommand(flags: AdminCreateFlags, io: Io = proce
         username: flags.username,
         participant: flags.participant,
         ...(flags.displayName !== undefined ? { displayName: flags.displayName } : {}),
+        ...(flags.clearance !== undefined ? { clearance: flags.clearance } : {}),
         ...(flags.passwordFile !== undefined ? { passwordFile: flags.passwordFile } : {}),
       },
       io,

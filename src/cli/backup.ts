@@ -14,6 +14,7 @@ export interface BackupFlags {
   data?: string;
   databaseUrl?: string;
   includeLogKey?: boolean;
+  includeSecretsKey?: boolean;
   json?: boolean;
 }
 
@@ -42,6 +43,10 @@ export async function backupCommand(dest: string, flags: BackupFlags, io: Io = p
       io.err('warning: --include-log-key copies the log private key into the backup; whoever reads the');
       io.err('backup can then sign checkpoints as this log. Store it as you store the key itself.');
     }
+    if (flags.includeSecretsKey) {
+      io.err('warning: --include-secrets-key copies the key that seals the TOTP secrets into the backup;');
+      io.err("whoever reads the backup can then make every account's codes. Store it as you store the key.");
+    }
     const store = await openStore(storeOptionsFor(config));
     try {
       const manifest = await backupStore({
@@ -50,6 +55,7 @@ export async function backupCommand(dest: string, flags: BackupFlags, io: Io = p
         dest,
         ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
         includeLogKey: flags.includeLogKey === true,
+        includeSecretsKey: flags.includeSecretsKey === true,
       });
       if (flags.json) io.out(JSON.stringify(manifest));
       else {
@@ -67,6 +73,9 @@ export async function backupCommand(dest: string, flags: BackupFlags, io: Io = p
         );
         io.out(`  evidence: ${manifest.evidence.length} files`);
         io.out(`  log key: ${manifest.logKey ? 'INCLUDED' : 'not included (keep it apart)'}`);
+        io.out(
+          `  secrets key: ${manifest.secretsKey ? 'INCLUDED' : 'not included (keep it apart: without it every authenticator app must be enrolled again)'}`,
+        );
       }
       for (const w of manifest.warnings) io.err(`warning: ${w}`);
     } finally {

@@ -128,6 +128,10 @@ storeOptions(
     .description('copy the database, evidence files and a manifest consistently while the server runs')
     .argument('<dest>', 'a new or empty folder to write')
     .option('--include-log-key', "also copy the log's private key (keep such a backup as secret as the key)")
+    .option(
+      '--include-secrets-key',
+      'also copy the key that seals the TOTP secrets (keep such a backup as secret as the key)',
+    )
     .option('--json', 'print the manifest as JSON'),
 ).action(async (dest, flags) => void (await backupCommand(dest, flags)));
 
@@ -160,6 +164,11 @@ storeOptions(
     .requiredOption('--username <name>', 'username: 3 to 64 letters, digits, ".", "_", "@" or "-"')
     .requiredOption('--participant <code>', 'the participant the administrator belongs to, e.g. FRA')
     .option('--display-name <name>', 'the name shown in the app (default: the username)')
+    .option(
+      '--clearance <classification>',
+      'the highest classification the administrator may read and give: PUBLIC, RESTRICTED, CONFIDENTIAL or SECRET',
+      'CONFIDENTIAL',
+    )
     .option(
       '--password-file <file>',
       'read the password from this file, or - for standard input (default: ask on the terminal)',

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SecretsKey } from '../../access/secret-box.ts';
 import { ConfigError, loadConfig } from './config.ts';
 
 describe('loadConfig', () => {
@@ -47,5 +48,25 @@ describe('loadConfig', () => {
     ])
       expect(() => loadConfig({ GUARANTOR_CORS_ORIGINS: bad }), bad).toThrow(/GUARANTOR_CORS_ORIGINS/);
     expect(() => loadConfig({ GUARANTOR_RATE_LIMIT_WRITES: '-1' })).toThrow(/GUARANTOR_RATE_LIMIT_WRITES/);
+  });
+
+  it('reads the secrets key as 32 bytes of base64, and never repeats a bad one', () => {
+    expect(loadConfig({}).secretsKey).toBeUndefined();
+    const b64 = Buffer.alloc(32, 9).toString('base64');
+    const key = loadConfig({ GUARANTOR_SECRETS_KEY: b64 }).secretsKey;
+    expect(key).toBeInstanceOf(SecretsKey);
+    expect(key!.open(key!.seal('JBSWY3DPEHPK3PXP', 'a'), 'a')).toBe('JBSWY3DPEHPK3PXP');
+    for (const bad of [Buffer.alloc(31, 9).toString('base64'), `${b64}x`, 'not base64 at all!']) {
+      let message = '';
+      try {
+        loadConfig({ GUARANTOR_SECRETS_KEY: bad });
+      } catch (e) {
+        expect(e).toBeInstanceOf(ConfigError);
+        message = (e as Error).message;
+      }
+      expect(message).toMatch(/GUARANTOR_SECRETS_KEY.*32 bytes in base64/);
+      expect(message).toContain('not shown');
+      expect(message).not.toContain(bad);
+    }
   });
 });

@@ -5,6 +5,7 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { SecretsKey, secretsKeyBytes } from '../../access/secret-box.ts';
 
 const port = z.coerce.number().int().min(0).max(65_535);
 
@@ -112,6 +113,22 @@ export const configSchema = z.object({
       ),
     )
     .default([]),
+  /**
+   * The key that seals the TOTP secrets in the database (base64 of 32 random bytes, e.g. from
+   * `openssl rand -base64 32`). Unset: `<data>/secrets-key`, made on first start.
+   */
+  secretsKey: z
+    .string()
+    .transform((text, ctx) => {
+      const bytes = secretsKeyBytes(text);
+      if (bytes) return new SecretsKey(bytes);
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must be 32 bytes in base64, such as the output of openssl rand -base64 32',
+      });
+      return z.NEVER;
+    })
+    .optional(),
   /** Requests per minute from one address, and apart from that from one account; 0 turns all limits off. */
   rateLimit: perMinute.default(600),
   /** Of those, the writes (anything but GET, HEAD and OPTIONS) per minute; 0: no separate write limit. */
@@ -147,7 +164,11 @@ const ENV_NAMES: Record<keyof z.input<typeof configSchema>, string> = {
   corsOrigins: 'GUARANTOR_CORS_ORIGINS',
   rateLimit: 'GUARANTOR_RATE_LIMIT',
   rateLimitWrites: 'GUARANTOR_RATE_LIMIT_WRITES',
+  secretsKey: 'GUARANTOR_SECRETS_KEY',
 };
+
+/** Settings whose value an error message must never repeat. */
+const SECRET_SETTINGS = new Set<string>(['secretsKey']);
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -170,7 +191,10 @@ export function loadConfig(
     const lines = result.error.issues.map((i) => {
       const key = String(i.path[0]);
       const name = ENV_NAMES[key as keyof typeof ENV_NAMES] ?? key;
-      return `  ${name} (--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}): ${i.message}; got ${JSON.stringify(raw[key])}`;
+      const got = SECRET_SETTINGS.has(key)
+        ? `a value of ${String(raw[key]).length} characters (not shown)`
+        : JSON.stringify(raw[key]);
+      return `  ${name} (--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}): ${i.message}; got ${got}`;
     });
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }

@@ -68,6 +68,8 @@ export const manifestSchema = z.object({
   witnesses: fileEntry.nullable().optional(),
   /** Present only when the backup was made with --include-log-key. */
   logKey: fileEntry.nullable(),
+  /** Present only when the backup was made with --include-secrets-key. Absent in older backups. */
+  secretsKey: fileEntry.nullable().optional(),
   warnings: z.array(z.string()),
 });
 

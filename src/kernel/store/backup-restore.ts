@@ -17,6 +17,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
+import { SECRETS_KEY_FILE, secretsKeyBytes } from '../../access/secret-box.ts';
 import { LOG_KEY_FILE, logKeyFrom } from '../ledger/log-key.ts';
 import {
   loadWitnessPolicy,
@@ -360,6 +361,22 @@ export async function restoreStore(o: RestoreOptions): Promise<RestoreResult> {
     }
   }
 
+  // A secrets key already in place must be the one the backup's TOTP secrets were sealed with.
+  const targetSecretsKey = join(o.dataDir, SECRETS_KEY_FILE);
+  if (manifest.secretsKey && existsSync(targetSecretsKey)) {
+    const here = secretsKeyBytes(readFileSync(targetSecretsKey, 'utf8'));
+    const there = existsSync(join(o.src, SECRETS_KEY_FILE))
+      ? secretsKeyBytes(readFileSync(join(o.src, SECRETS_KEY_FILE), 'utf8'))
+      : undefined;
+    if (!here) throw new BackupUsageError(`the secrets key ${targetSecretsKey} does not hold a key`);
+    // A missing or unreadable copy in the backup is reported with the other problems once staged.
+    if (there && !here.equals(there)) {
+      throw new BackupUsageError(
+        `${targetSecretsKey} is not the secrets key in the backup; move it away before restoring`,
+      );
+    }
+  }
+
   // The policy member states agreed (given), else the deployment's own, else the backup's copy
   // (read once it is staged and its hash checked).
   let policy: WitnessPolicy | undefined = o.witnesses;
@@ -442,6 +459,19 @@ export async function restoreStore(o: RestoreOptions): Promise<RestoreResult> {
         }
       }
     }
+    if (manifest.secretsKey) {
+      if (manifest.secretsKey.path !== SECRETS_KEY_FILE) {
+        problems.push(
+          `the backup's secrets key is listed as ${manifest.secretsKey.path}, not ${SECRETS_KEY_FILE}`,
+        );
+      } else {
+        await stageFile(o.src, stage, manifest.secretsKey, problems, 0o600);
+        const staged = join(stage, SECRETS_KEY_FILE);
+        if (existsSync(staged) && !secretsKeyBytes(readFileSync(staged, 'utf8'))) {
+          problems.push(`the backup's secrets key does not hold a key`);
+        }
+      }
+    }
     if (problems.length > 0) throw new RestoreRefused(problems);
 
     // Verified: move it into place.
@@ -455,6 +485,9 @@ export async function restoreStore(o: RestoreOptions): Promise<RestoreResult> {
     if (o.force) rmSync(evidenceDir, { recursive: true, force: true });
     if (manifest.evidence.length > 0) renameSync(join(stage, EVIDENCE_DIR), evidenceDir);
     if (manifest.logKey && !existsSync(targetKey)) renameSync(join(stage, LOG_KEY_FILE), targetKey);
+    if (manifest.secretsKey && !existsSync(targetSecretsKey)) {
+      renameSync(join(stage, SECRETS_KEY_FILE), targetSecretsKey);
+    }
     // The restored server goes on collecting cosignatures from the same witnesses.
     if (manifest.witnesses && !existsSync(targetPolicy) && policySource !== 'given') {
       renameSync(join(stage, WITNESSES_FILE), targetPolicy);
@@ -476,6 +509,11 @@ export async function restoreStore(o: RestoreOptions): Promise<RestoreResult> {
     if (!existsSync(targetKey)) {
       notes.push(
         `no log key in ${o.dataDir}: put the log's key file at ${targetKey} before serving, or the server makes a new key and member states will refuse its checkpoints`,
+      );
+    }
+    if (!existsSync(targetSecretsKey)) {
+      notes.push(
+        `no secrets key in ${o.dataDir}: put the key the TOTP secrets were sealed with at ${targetSecretsKey} (or set GUARANTOR_SECRETS_KEY) before serving, or the server makes a new key and every account with an authenticator app must have it reset and enrol again`,
       );
     }
     const checkpointSize = manifest.ledger.checkpoint?.size ?? null;

@@ -22,6 +22,7 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aReport, authorize } from '../../../test/harness.ts';
+import { generateSecretsKey, loadOrCreateSecretsKey, SECRETS_KEY_FILE } from '../../access/secret-box.ts';
 import { type App, createApp } from '../../app.ts';
 import { loadConfig } from '../config/config.ts';
 import { fromBase64 } from '../ledger/bytes.ts';
@@ -86,6 +87,7 @@ async function silentApp(store: Store, logKey: LogKey): Promise<App> {
       store,
       logger: pino({ level: 'silent' }),
       logKey,
+      secretsKey: generateSecretsKey(),
     }),
   );
 }
@@ -150,6 +152,8 @@ describe('backup and restore (sqlite)', () => {
     expect((await hashFile(join(backup, 'guarantor.sqlite'), 'x')).sha256).toBe(manifest.database.sha256);
     expect(manifest.logKey).toBeNull();
     expect(existsSync(join(backup, 'ledger-key'))).toBe(false);
+    expect(manifest.secretsKey).toBeNull();
+    expect(existsSync(join(backup, SECRETS_KEY_FILE))).toBe(false);
     expect(manifest.warnings).toEqual([]);
   });
 
@@ -271,6 +275,46 @@ describe('backup and restore (sqlite)', () => {
       readFileSync(join(dataDir, 'ledger-key'), 'utf8'),
     );
     expect(statSync(join(target, 'ledger-key')).mode & 0o077).toBe(0);
+  });
+
+  it('includes the secrets key only when asked, restores it with owner-only access, and notes its absence', async () => {
+    const bare = join(tmp('restore'), 'data');
+    expect((await restoreStore({ src: backup, dataDir: bare })).notes.join('\n')).toMatch(
+      /no secrets key in .*authenticator app/,
+    );
+    await expect(
+      backupStore({ store: app.store, dataDir, dest: join(work, 'no-secrets-key'), includeSecretsKey: true }),
+    ).rejects.toThrow(/--include-secrets-key: there is no secrets key/);
+
+    const secrets = loadOrCreateSecretsKey(dataDir);
+    const sealed = secrets.seal('JBSWY3DPEHPK3PXP', 'account');
+    const dest = join(work, 'with-secrets-key');
+    const m = await backupStore({ store: app.store, dataDir, dest, includeSecretsKey: true });
+    expect(m.secretsKey?.path).toBe(SECRETS_KEY_FILE);
+    expect(m.logKey).toBeNull();
+    expect(m.warnings.join('\n')).toMatch(/secrets key/);
+    expect(statSync(join(dest, SECRETS_KEY_FILE)).mode & 0o077).toBe(0);
+
+    const target = join(tmp('restore'), 'data');
+    const result = await restoreStore({ src: dest, dataDir: target });
+    expect(result.notes.join('\n')).not.toMatch(/no secrets key/);
+    expect(statSync(join(target, SECRETS_KEY_FILE)).mode & 0o077).toBe(0);
+    expect(loadOrCreateSecretsKey(target).open(sealed, 'account')).toBe('JBSWY3DPEHPK3PXP');
+
+    // A data directory already holding another secrets key is refused before anything moves.
+    const other = join(tmp('restore'), 'data');
+    loadOrCreateSecretsKey(other);
+    await expect(restoreStore({ src: dest, dataDir: other })).rejects.toThrow(
+      /is not the secrets key in the backup; move it away/,
+    );
+    expect(existsSync(join(other, 'guarantor.sqlite'))).toBe(false);
+
+    // A changed key file in the backup is refused like any changed file.
+    const changed = join(work, 'changed-secrets-key');
+    cpSync(dest, changed, { recursive: true });
+    writeFileSync(join(changed, SECRETS_KEY_FILE), `${Buffer.alloc(32, 1).toString('base64')}\n`);
+    const problems = await refusal(restoreStore({ src: changed, dataDir: join(tmp('restore'), 'data') }));
+    expect(problems.join('\n')).toMatch(/secrets-key does not match its SHA-256/);
   });
 
   it('refuses to write into a non-empty folder', async () => {

@@ -5,11 +5,16 @@
  * written last so a half-made backup is recognisable by its missing manifest.
  *
  * The log's private key is left out unless asked for: a backup travels and is stored in more places
- * than the server, and whoever holds the key can sign a rewritten history.
+ * than the server, and whoever holds the key can sign a rewritten history. The secrets key (which
+ * seals the TOTP secrets in the database, access/secret-box.ts) is left out for the same kind of
+ * reason: beside the database it would let whoever reads the backup mint every account's second
+ * factor, which sealing the secrets is there to prevent. Without it the restored accounts must enrol
+ * their authenticator apps again, so operators keep a copy of it apart (or ask for it here).
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
+import { SECRETS_KEY_FILE } from '../../access/secret-box.ts';
 import { bytesEqual, toBase64 } from '../ledger/bytes.ts';
 import { openCheckpoint } from '../ledger/checkpoint.ts';
 import { LOG_KEY_FILE, logKeyFrom } from '../ledger/log-key.ts';
@@ -49,6 +54,8 @@ export interface BackupOptions {
   schema?: string;
   /** Copy the log's private key too (the caller warns). */
   includeLogKey?: boolean;
+  /** Copy the key that seals the TOTP secrets too (the caller warns). */
+  includeSecretsKey?: boolean;
   now?: () => Date;
 }
 
@@ -187,6 +194,20 @@ export async function backupStore(o: BackupOptions): Promise<BackupManifest> {
       warnings.push('this backup holds the log private key: guard it like the key itself');
     }
 
+    let secretsKey: BackupFile | null = null;
+    if (o.includeSecretsKey) {
+      const keyFile = join(o.dataDir, SECRETS_KEY_FILE);
+      if (!existsSync(keyFile)) {
+        throw new BackupUsageError(
+          `--include-secrets-key: there is no secrets key at ${keyFile} (when GUARANTOR_SECRETS_KEY gives it, keep that value apart instead)`,
+        );
+      }
+      secretsKey = await copyHashed(keyFile, join(o.dest, SECRETS_KEY_FILE), SECRETS_KEY_FILE, 0o600);
+      warnings.push(
+        "this backup holds the secrets key: whoever reads it can make every account's TOTP codes; guard it like the key itself",
+      );
+    }
+
     const manifest: BackupManifest = {
       format: MANIFEST_FORMAT,
       createdAt,
@@ -196,6 +217,7 @@ export async function backupStore(o: BackupOptions): Promise<BackupManifest> {
       evidence,
       witnesses,
       logKey,
+      secretsKey,
       warnings,
     };
     const tmp = join(o.dest, `${MANIFEST_FILE}.partial`);

@@ -8,6 +8,7 @@ import * as m0006 from './migrations/0006-access.ts';
 import * as m0007 from './migrations/0007-incident-revision.ts';
 import * as m0008 from './migrations/0008-evidence-derivatives.ts';
 import * as m0009 from './migrations/0009-labels.ts';
+import * as m0010 from './migrations/0010-clearance.ts';
 
 /** Migrations live in code (not read from a folder at run time) so the CLI and tests find them anywhere. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -20,6 +21,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0007-incident-revision': m0007,
   '0008-evidence-derivatives': m0008,
   '0009-labels': m0009,
+  '0010-clearance': m0010,
 };
 
 class CodeMigrationProvider implements MigrationProvider {

@@ -255,6 +255,8 @@ export interface AccountTable {
   locked_until: string | null;
   /** 1 for the demonstration's accounts. */
   demo: number;
+  /** The highest classification the account may read: PUBLIC, RESTRICTED, CONFIDENTIAL or SECRET. */
+  clearance: string;
   created_at: string;
   updated_at: string;
 }

@@ -2,6 +2,7 @@ import { generateKeyPairSync, sign } from 'node:crypto';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aReport, authorize, count } from '../../../test/harness.ts';
+import { generateSecretsKey } from '../../access/secret-box.ts';
 import { type App, createApp } from '../../app.ts';
 import { loadConfig } from '../../kernel/config/config.ts';
 import { canonicalJson } from '../../kernel/ledger/canonical.ts';
@@ -34,6 +35,7 @@ for (const dialect of DIALECTS) {
           store,
           logger: pino({ level: 'silent' }),
           logKey: generateLogKey(),
+          secretsKey: generateSecretsKey(),
         }),
       );
     });
