@@ -282,10 +282,22 @@ describe('accounts and roles in Chromium', () => {
       await form.getByLabel('Name', { exact: true }).fill('E2E chair (Netherlands)');
       await form.getByLabel('Participant').fill('nld');
       await form.getByLabel('commission chair').check();
+      await form.getByLabel('Clearance').selectOption('SECRET');
       await form.getByLabel('First password').fill(chair.password);
       await form.getByRole('button', { name: 'Create the account' }).click();
-      await page.locator('tr[data-username="e2e-chair"]').waitFor();
-      await expect(page.locator('tr[data-username="e2e-chair"]').textContent()).resolves.toContain('NLD');
+      const row = page.locator('tr[data-username="e2e-chair"]');
+      await row.waitFor();
+      await expect(row.textContent()).resolves.toContain('NLD');
+      await expect(row.getByTestId('account-clearance').textContent()).resolves.toBe('SECRET');
+      // The secretariat's administrator lowers it again from the account's row.
+      await row.getByLabel('Clearance of e2e-chair', { exact: true }).selectOption('CONFIDENTIAL');
+      await row.getByRole('button', { name: 'Set the clearance of e2e-chair' }).click();
+      await page.locator('.flash', { hasText: 'e2e-chair is now cleared to CONFIDENTIAL' }).waitFor();
+      await page.waitForFunction(
+        () =>
+          document.querySelector('tr[data-username="e2e-chair"] [data-testid="account-clearance"]')
+            ?.textContent === 'CONFIDENTIAL',
+      );
       await page.getByRole('button', { name: 'Sign out' }).click();
       await page.getByTestId('sign-in-link').waitFor();
     });

@@ -80,10 +80,11 @@ export interface Server {
   close(): Promise<void>;
 }
 
-export async function startServer(): Promise<Server> {
+/** `env` adds to or overrides the configuration, e.g. a small evidence size limit. */
+export async function startServer(env: Record<string, string> = {}): Promise<Server> {
   const dataDir = mkdtempSync(join(tmpdir(), 'guarantor-e2e-'));
   const app = await createApp(
-    loadConfig({ GUARANTOR_DATA: dataDir, GUARANTOR_DEMO: 'on', LOG_LEVEL: 'warn' }),
+    loadConfig({ GUARANTOR_DATA: dataDir, GUARANTOR_DEMO: 'on', LOG_LEVEL: 'warn', ...env }),
     {
       webRoot: WEB_ROOT,
     },

@@ -6,6 +6,7 @@ import {
   checkPasswordChange,
   checkSignIn,
   expiresIn,
+  grantableClearances,
   groupSecret,
   incidentActions,
   navItems,
@@ -50,6 +51,7 @@ describe('the session as the app reads it', () => {
         displayName: '',
         participant: 'FRA',
         roles: ['analyst', 'wizard'],
+        clearance: 'SECRET',
         totpEnabled: true,
         demo: false,
       },
@@ -63,6 +65,7 @@ describe('the session as the app reads it', () => {
       displayName: 'ana',
       participant: 'FRA',
       roles: ['analyst'],
+      clearance: 'SECRET',
       totpEnabled: true,
       demo: false,
     });
@@ -71,6 +74,16 @@ describe('the session as the app reads it', () => {
     // Never less than the public.
     for (const a of PERMISSIONS.public) expect(can(s, a)).toBe(true);
     expect(s.expiresAt).toBe('2026-12-01T08:00:00Z');
+  });
+
+  it('takes a clearance it cannot name as the lowest, and offers an administrator only up to their own', () => {
+    for (const clearance of ['TOP SECRET', undefined, 3, '__proto__']) {
+      const s = sessionFrom({ account: { id: 'a', username: 'ana', roles: [], clearance }, permissions: [] });
+      expect(s.account?.clearance).toBe('PUBLIC');
+    }
+    expect(grantableClearances('CONFIDENTIAL')).toEqual(['PUBLIC', 'RESTRICTED', 'CONFIDENTIAL']);
+    expect(grantableClearances('SECRET')).toEqual(['PUBLIC', 'RESTRICTED', 'CONFIDENTIAL', 'SECRET']);
+    expect(grantableClearances('PUBLIC')).toEqual(['PUBLIC']);
   });
 
   it('treats anything that is not an account as the public', () => {

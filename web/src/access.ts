@@ -3,11 +3,12 @@
  * follow. The server decides every request on its own; the app only avoids offering what would be
  * refused, so each role sees its own actions and the public sees what is published.
  */
+import { CLASSIFICATIONS, type Classification, levelOf } from '../../src/access/labels.ts';
 import { ACTIONS, type Action, PERMISSIONS, ROLES, type Role } from '../../src/access/roles.ts';
 import { words } from './format.ts';
 import type { Route } from './router.ts';
 
-export type { Action, Role };
+export type { Action, Classification, Role };
 
 export interface SessionAccount {
   id: string;
@@ -15,6 +16,8 @@ export interface SessionAccount {
   displayName: string;
   participant: string;
   roles: Role[];
+  /** The highest classification the account may read, and the highest its administrator may give. */
+  clearance: Classification;
   totpEnabled: boolean;
   demo: boolean;
 }
@@ -59,6 +62,10 @@ export function sessionFrom(answer: unknown): Session {
   const roles = Array.isArray(a.roles)
     ? a.roles.filter((r): r is Role => (ROLES as readonly unknown[]).includes(r))
     : [];
+  // A clearance the app cannot name is taken as the lowest, so it never offers more than it may.
+  const clearance = (CLASSIFICATIONS as readonly unknown[]).includes(a.clearance)
+    ? (a.clearance as Classification)
+    : 'PUBLIC';
   const granted = Array.isArray(answer.permissions)
     ? answer.permissions.filter((p): p is Action => (ACTIONS as readonly unknown[]).includes(p))
     : [];
@@ -69,6 +76,7 @@ export function sessionFrom(answer: unknown): Session {
       displayName: str(a.displayName) || str(a.username),
       participant: str(a.participant),
       roles,
+      clearance,
       totpEnabled: a.totpEnabled === true,
       demo: a.demo === true,
     },
@@ -153,6 +161,11 @@ export const ROLE_LABELS: Record<Role, string> = {
 
 export function roleLabel(role: string): string {
   return ROLE_LABELS[role as Role] ?? words(role);
+}
+
+/** The clearances an administrator cleared to `own` may give, lowest first. */
+export function grantableClearances(own: Classification): Classification[] {
+  return CLASSIFICATIONS.filter((c) => levelOf(c) <= levelOf(own));
 }
 
 /** `monitor, analyst` for the header and the account page. */

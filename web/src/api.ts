@@ -19,7 +19,14 @@ import type { AssessedAttribution } from '../../src/monitoring/incident-status.t
 import type { ComplianceAnswer } from '../../src/monitoring/publication-service.ts';
 import type { ImportSummary } from '../../src/monitoring/report-service.ts';
 import type { IncidentStatus, Sector } from '../../src/monitoring/types.ts';
-import { type Action, CSRF_COOKIE, CSRF_HEADER, type Role, readCookie } from './access.ts';
+import {
+  type Action,
+  type Classification,
+  CSRF_COOKIE,
+  CSRF_HEADER,
+  type Role,
+  readCookie,
+} from './access.ts';
 
 export type {
   AccessEvent,
@@ -229,8 +236,11 @@ export const api = {
     participant: string;
     displayName: string;
     roles: Role[];
+    clearance: Classification;
     password: string;
   }) => post<Account>('/api/v1/accounts', body),
+  setClearance: (id: string, clearance: Classification) =>
+    post<Account>(`/api/v1/accounts/${encodeURIComponent(id)}/clearance`, { clearance }),
   disableAccount: (id: string) => post<Account>(`/api/v1/accounts/${encodeURIComponent(id)}/disable`),
   enableAccount: (id: string) => post<Account>(`/api/v1/accounts/${encodeURIComponent(id)}/enable`),
   resetPassword: (id: string, newPassword: string) =>
@@ -265,4 +275,70 @@ export function spotReportUrl(id: string): string {
 
 export function dailyReportUrl(date: string, format: 'csv' | 'html'): string {
   return `/api/v1/daily-reports/${encodeURIComponent(date)}?format=${format}`;
+}
+
+// Evidence and its chain of custody (views/evidence-panel.ts). Reading the original and exporting
+// are plain links: the session cookie authenticates those GETs, and the server records each as a
+// custody event before it sends a byte.
+
+export type EvidenceItem = import('../../src/monitoring/evidence/evidence-model.ts').EvidenceItem;
+export type CustodyEvent = import('../../src/monitoring/evidence/evidence-model.ts').CustodyEvent;
+export type EvidenceDetail = import('../../src/monitoring/evidence/evidence-service.ts').EvidenceDetail;
+
+/** A custody event that happened outside Guarantor, as a person reports it. */
+export interface EvidenceCustodyInput {
+  event: 'collected' | 'copied';
+  /** RFC 3339; the server records now when absent. */
+  at?: string;
+  /** To whom or where a copy went. */
+  recipient?: string;
+  note?: string;
+}
+
+export const evidenceApi = {
+  /** Every item attached to a report, oldest first, with how many there are. */
+  async list(reportId: string): Promise<{ items: EvidenceItem[]; total: number }> {
+    const params = new URLSearchParams({ limit: '200' });
+    const items: EvidenceItem[] = [];
+    let total = 0;
+    // A cap on pages guards against a server that keeps handing out cursors.
+    for (let page = 0; page < 50; page++) {
+      const got = await request<{ items: EvidenceItem[]; nextCursor: string | null; total?: number }>(
+        `/api/v1/reports/${encodeURIComponent(reportId)}/evidence?${params}`,
+      );
+      items.push(...got.items);
+      total = got.total ?? items.length;
+      if (!got.nextCursor) break;
+      params.set('cursor', got.nextCursor);
+    }
+    return { items, total };
+  },
+  /** One item with its custody log, derived copies, thumbnail status and ledger leaves. */
+  get: (id: string) => request<EvidenceDetail>(`/api/v1/evidence/${encodeURIComponent(id)}`),
+  /**
+   * Sends a file (and its text fields) as multipart/form-data; the browser writes the boundary. The
+   * same bytes sent to the same report again answer with the item stored the first time.
+   */
+  upload: (reportId: string, form: FormData) =>
+    request<EvidenceDetail>(`/api/v1/reports/${encodeURIComponent(reportId)}/evidence`, {
+      method: 'POST',
+      body: form,
+    }),
+  recordCustody: (id: string, body: EvidenceCustodyInput) =>
+    post<CustodyEvent>(`/api/v1/evidence/${encodeURIComponent(id)}/custody`, body),
+};
+
+/** The original, byte for byte; fetching it is recorded as a `viewed` custody event. */
+export function evidenceContentUrl(id: string): string {
+  return `/api/v1/evidence/${encodeURIComponent(id)}/content`;
+}
+
+/** A tar of the original, its copies, hashes and custody log; recorded as an `exported` event. */
+export function evidenceExportUrl(id: string): string {
+  return `/api/v1/evidence/${encodeURIComponent(id)}/export`;
+}
+
+/** The thumbnail Guarantor rendered from the original; no custody event. */
+export function evidenceThumbnailUrl(id: string): string {
+  return `/api/v1/evidence/${encodeURIComponent(id)}/thumbnail`;
 }

@@ -45,6 +45,7 @@ export const accountPage: View = (root, ctx) => {
           ...row('Username', h('code', {}, account.username)),
           ...row('Participant', account.participant),
           ...row('Roles', rolesText(account.roles)),
+          ...row('Clearance', `reads up to ${account.clearance}`),
           ...row(
             'Authenticator app',
             account.totpEnabled ? 'set up' : 'not set up',

@@ -1,9 +1,21 @@
 /**
- * Administration: accounts and API tokens. Administrators run who may sign in and with which roles;
- * their own roles do not make them readers of reports or incidents, and this page shows none.
+ * Administration: accounts and API tokens. Administrators run who may sign in, with which roles and
+ * cleared to read what; their own roles do not make them readers of reports or incidents, and this
+ * page shows none. The server decides what each administrator may manage and give (the secretariat's
+ * every participant's accounts, others their own; no clearance above their own); the page offers no
+ * clearance above the administrator's own, so it does not invite a refusal.
  */
+import { CLASSIFICATIONS, SECRETARIAT } from '../../../src/access/labels.ts';
 import { MACHINE_SCOPES, ROLES } from '../../../src/access/roles.ts';
-import { ACTION_LABELS, PASSWORD_MIN, type Role, roleLabel, rolesText } from '../access.ts';
+import {
+  ACTION_LABELS,
+  type Classification,
+  grantableClearances,
+  PASSWORD_MIN,
+  type Role,
+  roleLabel,
+  rolesText,
+} from '../access.ts';
 import { type Account, type ApiToken, api } from '../api.ts';
 import { h, mount } from '../dom.ts';
 import { formatTime } from '../format.ts';
@@ -17,6 +29,21 @@ export const adminPage: View = (root, ctx) => {
   document.title = 'Administration — Guarantor';
   let disposed = false;
   const me = ctx.session.account?.id;
+  const grantable = grantableClearances(ctx.session.account?.clearance ?? 'PUBLIC');
+  // A participant's administrators make accounts and machine tokens of their own participant only,
+  // and only the secretariat's make administrators.
+  const own = ctx.session.account?.participant ?? '';
+  const secretariat = own === SECRETARIAT;
+  const participantInput = () =>
+    h('input', {
+      type: 'text',
+      name: 'participant',
+      autocomplete: 'off',
+      maxlength: 16,
+      ...(secretariat ? {} : { value: own, readonly: true }),
+    });
+  const participantHint = (what: string) =>
+    secretariat ? undefined : `Administrators of ${own} make ${what} of ${own} only.`;
   let accounts: Account[] = [];
 
   const accountsSlot = h('div', {}, h('p', { role: 'status' }, 'Loading accounts…'));
@@ -116,9 +143,16 @@ export const adminPage: View = (root, ctx) => {
           h(
             'tr',
             {},
-            ...['Username', 'Name', 'Participant', 'Roles', 'Authenticator', 'State', 'Actions'].map((c) =>
-              h('th', { scope: 'col' }, c),
-            ),
+            ...[
+              'Username',
+              'Name',
+              'Participant',
+              'Roles',
+              'Clearance',
+              'Authenticator',
+              'State',
+              'Actions',
+            ].map((c) => h('th', { scope: 'col' }, c)),
           ),
         ),
         h(
@@ -137,6 +171,7 @@ export const adminPage: View = (root, ctx) => {
               h('td', {}, a.displayName),
               h('td', {}, a.participant),
               h('td', {}, rolesText(a.roles)),
+              h('td', { 'data-testid': 'account-clearance' }, a.clearance),
               h('td', {}, a.totpEnabled ? 'set up' : 'not set up'),
               h('td', {}, state(a)),
               h('td', { class: 'row-actions' }, ...accountActions(a)),
@@ -180,7 +215,41 @@ export const adminPage: View = (root, ctx) => {
       mount(resetSlot, resetForm(a));
       resetSlot.querySelector('input')?.focus();
     });
-    return [toggle, reset];
+    return [toggle, reset, clearanceControl(a)];
+  }
+
+  /** A choice of clearance and a button to set it; one above the administrator's own is shown but not offered. */
+  function clearanceControl(a: Account): HTMLElement {
+    const choice = h(
+      'select',
+      { name: 'clearance', 'aria-label': `Clearance of ${a.username}` },
+      ...CLASSIFICATIONS.map((c) =>
+        h('option', { value: c, selected: c === a.clearance, disabled: !grantable.includes(c) }, c),
+      ),
+    );
+    const set = h(
+      'button',
+      { type: 'button', 'aria-label': `Set the clearance of ${a.username}` },
+      'Set clearance',
+    );
+    set.addEventListener('click', async () => {
+      const clearance = choice.value as Classification;
+      if (clearance === a.clearance) {
+        say(`${a.username} is already cleared to ${clearance}.`);
+        return;
+      }
+      set.disabled = true;
+      try {
+        const updated = await api.setClearance(a.id, clearance);
+        if (disposed) return;
+        say(`${updated.username} is now cleared to ${updated.clearance}, from its next request.`);
+        loadAccounts();
+      } catch (error) {
+        if (!disposed) say(`Could not change the clearance of ${a.username}: ${(error as Error).message}`);
+        set.disabled = false;
+      }
+    });
+    return h('span', { class: 'clearance-control' }, choice, set);
   }
 
   function resetForm(a: Account): HTMLElement {
@@ -230,23 +299,42 @@ export const adminPage: View = (root, ctx) => {
       autocomplete: 'off',
       maxlength: 200,
     });
-    const participant = h('input', { type: 'text', name: 'participant', autocomplete: 'off', maxlength: 16 });
+    const participant = participantInput();
     const password = h('input', { type: 'password', name: 'password', autocomplete: 'new-password' });
-    const roleBoxes = PERSON_ROLES.map((r) => h('input', { type: 'checkbox', name: 'roles', value: r }));
+    const roleBoxes = PERSON_ROLES.map((r) =>
+      h('input', {
+        type: 'checkbox',
+        name: 'roles',
+        value: r,
+        disabled: r === 'administrator' && !secretariat,
+      }),
+    );
     const roleSet = h(
       'fieldset',
       { class: 'basis' },
       h('legend', {}, 'Roles'),
       ...PERSON_ROLES.map((r, i) => h('label', { class: 'check' }, roleBoxes[i]!, roleLabel(r))),
     );
+    // CONFIDENTIAL, the server's default, unless the administrator may not give that much.
+    const initial: Classification = grantable.includes('CONFIDENTIAL')
+      ? 'CONFIDENTIAL'
+      : (grantable.at(-1) ?? 'PUBLIC');
+    const clearance = h(
+      'select',
+      { name: 'clearance' },
+      ...grantable.map((c) => h('option', { value: c, selected: c === initial }, c)),
+    );
     const fields: Record<string, Field> = {
       username: field('Username', username, { hint: '3 to 64 letters, digits, “.”, “_”, “@” or “-”.' }),
       displayName: field('Name', displayName),
       participant: field('Participant', participant, {
-        hint: 'A state as ISO 3166-1 alpha-3 (UKR), or an organisation code.',
+        hint: participantHint('accounts') ?? 'A state as ISO 3166-1 alpha-3 (UKR), or an organisation code.',
       }),
       roles: field('Roles', roleSet, {
-        hint: 'Analysts, commission delegates and chairs, and administrators must set up an authenticator app at first sign-in.',
+        hint: `Analysts, commission delegates and chairs, and administrators must set up an authenticator app at first sign-in.${secretariat ? '' : ' Only the secretariat’s administrators make administrators.'}`,
+      }),
+      clearance: field('Clearance', clearance, {
+        hint: 'The highest classification the account may read; up to your own.',
       }),
       password: field('First password', password, { hint: `At least ${PASSWORD_MIN} characters.` }),
     };
@@ -260,6 +348,7 @@ export const adminPage: View = (root, ctx) => {
       fields.displayName!.element,
       fields.participant!.element,
       fields.roles!.element,
+      fields.clearance!.element,
       fields.password!.element,
       submit,
     );
@@ -284,6 +373,7 @@ export const adminPage: View = (root, ctx) => {
             displayName: displayName.value.trim(),
             participant: participant.value.trim().toUpperCase(),
             roles,
+            clearance: clearance.value as Classification,
             password: password.value,
           },
         };
@@ -293,7 +383,7 @@ export const adminPage: View = (root, ctx) => {
         return () => {
           form.reset();
           showErrors(fields, general, {});
-          say(`Account ${created.username} created.`);
+          say(`Account ${created.username} created, cleared to ${created.clearance}.`);
           loadAccounts();
         };
       },
@@ -372,7 +462,7 @@ export const adminPage: View = (root, ctx) => {
 
   function tokenForm(): HTMLElement {
     const machine = h('input', { type: 'text', name: 'machine', autocomplete: 'off', maxlength: 100 });
-    const participant = h('input', { type: 'text', name: 'participant', autocomplete: 'off', maxlength: 16 });
+    const participant = participantInput();
     const name = h('input', { type: 'text', name: 'name', autocomplete: 'off', maxlength: 100 });
     const days = h(
       'select',
@@ -390,7 +480,7 @@ export const adminPage: View = (root, ctx) => {
       'owner.machine': field('Machine', machine, {
         hint: 'Lower-case, e.g. sensor:uav-12 or fra-integration.',
       }),
-      'owner.participant': field('Participant', participant),
+      'owner.participant': field('Participant', participant, { hint: participantHint('machine tokens') }),
       name: field('What it is for', name),
       scopes: field('May', scopeSet),
       expiresAt: field('Valid for', days),

@@ -1,8 +1,9 @@
 /**
  * One incident: its figures, the assessed attribution (apart from what reports claim), the
- * reports that describe it and how each was linked, its history, a small map, and the analyst's
- * actions: change status, split, merge. The actions are offered only to roles that may take them;
- * the history names whoever was signed in when a change was made.
+ * reports that describe it and how each was linked, the evidence behind them (evidence-panel.ts),
+ * its history, a small map, and the analyst's actions: change status, split, merge. The actions are
+ * offered only to roles that may take them; the history names whoever was signed in when a change
+ * was made.
  */
 import { formatLabel } from '../../../src/access/labels.ts';
 import { incidentActions, rolesText } from '../access.ts';
@@ -31,6 +32,7 @@ import {
   nextStatuses,
 } from '../verification.ts';
 import { ledgerBadge, statusBadge } from './badges.ts';
+import { evidenceSection } from './evidence-panel.ts';
 import { type Field, field, onAction } from './forms.ts';
 import type { ViewContext } from './view.ts';
 
@@ -151,6 +153,7 @@ export function incidentPage(root: HTMLElement, ctx: ViewContext, id: string): (
       ),
       detail.mergedInto ? null : may.transition ? verification(detail) : readOnlyNote(detail),
       reportsSection(detail, reportLedger),
+      evidenceSection(detail.reports, ctx.session, () => disposed),
       detail.mergedInto || !may.merge ? null : mergeSection(detail),
       historySection(detail),
     );
