@@ -53,5 +53,9 @@ describe('the demonstration scenario', () => {
       .json()
       .items.reduce((n: number, d: { incidents: number }) => n + d.incidents, 0);
     expect(secretariat).toBeGreaterThan(seen['demo-analyst']!);
+    // Two British accounts: the analyst, cleared to SECRET, reads the secret events the force planner
+    // (CONFIDENTIAL) does not.
+    expect(seen['demo-analyst']).toBeGreaterThan(seen['demo-force-planner']!);
+    expect(seen['demo-force-planner']).toBeGreaterThan(published);
   }, 60_000);
 });

@@ -5,7 +5,7 @@
  * illustrative (`meta.demo = loaded`, and publications carry the notice).
  */
 import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
-import { SYSTEM_READER } from '../access/labels.ts';
+import { COALITION, SYSTEM_READER } from '../access/labels.ts';
 import { appendLeaves } from '../kernel/ledger/append.ts';
 import { seeded } from '../kernel/seeded-random.ts';
 import { signedPayload } from '../monitoring/devices/signature.ts';
@@ -180,11 +180,14 @@ export function demoReports(events: DemoEvent[], seed = 7): Record<string, unkno
         lang: 'en',
       };
       // Labels by event, so an incident's reports mostly agree: three in five events are published as
-      // they are reported, one in ten is held nationally, the rest (and every party's claim) stays
-      // within the coalition.
+      // they are reported, one in ten is held nationally, one in twenty is SECRET within the coalition
+      // (so only accounts cleared to SECRET see it), the rest (and every party's claim) stays
+      // RESTRICTED within the coalition.
       if (kind !== 'party' && n % 5 < 3) report.label = { classification: 'PUBLIC' };
       else if (kind !== 'party' && n % 10 === 9)
         report.label = { classification: 'CONFIDENTIAL', releasableTo: [participant] };
+      else if (kind !== 'party' && n % 20 === 8)
+        report.label = { classification: 'SECRET', releasableTo: [COALITION] };
       if (kind === 'party') report.claimedAttribution = 'RUS';
       if (e.type === 'impact' && rnd.next() < 0.2) {
         report.casualties = { civilian: { low: 0, best: 1, high: 2 } };
