@@ -17,6 +17,7 @@ import { h, mount } from '../dom.ts';
 import { formatTime } from '../format.ts';
 import { AUTHENTICATOR_PATH } from '../router.ts';
 import { loadSession } from '../session.ts';
+import { card } from './card.ts';
 import { type Field, field, onAction, showErrors } from './forms.ts';
 import type { View } from './view.ts';
 
@@ -34,10 +35,8 @@ export const accountPage: View = (root, ctx) => {
     h(
       'div',
       { class: 'account-grid' },
-      h(
-        'section',
-        { class: 'card', 'aria-labelledby': 'who-heading' },
-        h('h2', { id: 'who-heading' }, 'Who you are'),
+      card(
+        { key: 'who', title: 'Who you are' },
         h(
           'dl',
           { class: 'facts', 'data-testid': 'account-facts' },
@@ -118,15 +117,12 @@ export const accountPage: View = (root, ctx) => {
       },
       () => disposed,
     );
-    return h(
-      'section',
-      { class: 'card', 'aria-labelledby': 'password-heading' },
-      h('h2', { id: 'password-heading' }, 'Password'),
-      h(
-        'p',
-        { class: 'hint' },
-        'Changing it ends every session of your account, this one too; then sign in with the new one.',
-      ),
+    return card(
+      {
+        key: 'password',
+        title: 'Password',
+        hint: 'Changing it ends every session of your account, this one too; then sign in with the new one.',
+      },
       form,
     );
   }
@@ -173,15 +169,12 @@ export const accountPage: View = (root, ctx) => {
       );
       confirmButton.focus();
     });
-    return h(
-      'section',
-      { class: 'card', 'aria-labelledby': 'sessions-heading' },
-      h('h2', { id: 'sessions-heading' }, 'Sessions'),
-      h(
-        'p',
-        { class: 'hint' },
-        'If you signed in somewhere you no longer control, or think someone else has, end every session at once.',
-      ),
+    return card(
+      {
+        key: 'sessions',
+        title: 'Sessions',
+        hint: 'If you signed in somewhere you no longer control, or think someone else has, end every session at once.',
+      },
       start,
       slot,
       result,

@@ -19,6 +19,7 @@ import {
 import { type Account, type ApiToken, api } from '../api.ts';
 import { h, mount } from '../dom.ts';
 import { formatTime } from '../format.ts';
+import { card } from './card.ts';
 import { type Field, field, onAction, showErrors } from './forms.ts';
 import type { View } from './view.ts';
 
@@ -62,28 +63,14 @@ export const adminPage: View = (root, ctx) => {
       ' and the ledger.',
     ),
     flash,
-    h(
-      'section',
-      { class: 'card', 'aria-labelledby': 'accounts-heading' },
-      h('h2', { id: 'accounts-heading' }, 'Accounts'),
-      accountsSlot,
-      resetSlot,
-    ),
-    h(
-      'section',
-      { class: 'card', 'aria-labelledby': 'new-account-heading' },
-      h('h2', { id: 'new-account-heading' }, 'New account'),
-      newAccountForm(),
-    ),
-    h(
-      'section',
-      { class: 'card', 'aria-labelledby': 'tokens-heading' },
-      h('h2', { id: 'tokens-heading' }, 'API tokens'),
-      h(
-        'p',
-        { class: 'hint' },
-        'For sensors, devices and members’ integrations. A token is shown once when issued; Guarantor keeps only its hash.',
-      ),
+    card({ key: 'accounts', title: 'Accounts' }, accountsSlot, resetSlot),
+    card({ key: 'new-account', title: 'New account' }, newAccountForm()),
+    card(
+      {
+        key: 'tokens',
+        title: 'API tokens',
+        hint: 'For sensors, devices and members’ integrations. A token is shown once when issued; Guarantor keeps only its hash.',
+      },
       tokensSlot,
       h('h3', {}, 'Issue a token for a machine'),
       tokenForm(),

@@ -9,6 +9,7 @@ import { h, mount } from '../dom.ts';
 import { addDays, formatCounts, formatKm, formatTime, isDay, utcDay, words } from '../format.ts';
 import { dailyPath, incidentPath } from '../router.ts';
 import { statusBadge } from './badges.ts';
+import { card } from './card.ts';
 import { type DayFigures, dailyChart } from './daily-chart.ts';
 import type { ViewContext } from './view.ts';
 
@@ -73,18 +74,8 @@ export function dailyPage(root: HTMLElement, ctx: ViewContext, requested: string
       ),
     ),
     body,
-    h(
-      'section',
-      { class: 'card', 'aria-labelledby': 'chart-heading' },
-      h('h2', { id: 'chart-heading' }, 'Last 30 days'),
-      chartSlot,
-    ),
-    h(
-      'section',
-      { class: 'card', 'aria-labelledby': 'compliance-heading' },
-      h('h2', { id: 'compliance-heading' }, 'Compliance'),
-      complianceSlot,
-    ),
+    card({ key: 'chart', title: 'Last 30 days' }, chartSlot),
+    card({ key: 'compliance', title: 'Compliance' }, complianceSlot),
     tables,
   );
 

@@ -32,6 +32,7 @@ import {
   nextStatuses,
 } from '../verification.ts';
 import { ledgerBadge, statusBadge } from './badges.ts';
+import { card } from './card.ts';
 import { evidenceSection } from './evidence-panel.ts';
 import { type Field, field, onAction } from './forms.ts';
 import type { ViewContext } from './view.ts';
@@ -253,10 +254,8 @@ export function incidentPage(root: HTMLElement, ctx: ViewContext, id: string): (
 
   /** What a reader without the analyst's actions sees where the actions would be. */
   function readOnlyNote(detail: IncidentDetail): HTMLElement {
-    return h(
-      'section',
-      { class: 'card', 'aria-labelledby': 'verify-heading', 'data-testid': 'read-only' },
-      h('h2', { id: 'verify-heading' }, 'Verification'),
+    return card(
+      { key: 'verify', title: 'Verification', attrs: { 'data-testid': 'read-only' } },
       h('p', {}, 'Current status: ', statusBadge(detail.status)),
       h(
         'p',
@@ -296,10 +295,8 @@ export function incidentPage(root: HTMLElement, ctx: ViewContext, id: string): (
         formSlot.querySelector<HTMLElement>('textarea')?.focus();
       });
     });
-    return h(
-      'section',
-      { class: 'card', 'aria-labelledby': 'verify-heading' },
-      h('h2', { id: 'verify-heading' }, 'Verification'),
+    return card(
+      { key: 'verify', title: 'Verification' },
       h('p', {}, 'Current status: ', statusBadge(detail.status)),
       next.length
         ? h('div', { class: 'actions', role: 'group', 'aria-label': 'Change the status to' }, ...buttons)
@@ -426,10 +423,8 @@ export function incidentPage(root: HTMLElement, ctx: ViewContext, id: string): (
         }),
       ),
     );
-    return h(
-      'section',
-      { class: 'card', 'aria-labelledby': 'reports-heading' },
-      h('h2', { id: 'reports-heading' }, 'Reports'),
+    return card(
+      { key: 'reports', title: 'Reports' },
       h('div', { class: 'table-scroll' }, table),
       canSplit ? splitForm(detail, boxes) : null,
     );
@@ -590,15 +585,12 @@ export function incidentPage(root: HTMLElement, ctx: ViewContext, id: string): (
       },
       () => disposed,
     );
-    return h(
-      'section',
-      { class: 'card', 'aria-labelledby': 'merge-heading' },
-      h('h2', { id: 'merge-heading' }, 'Merge'),
-      h(
-        'p',
-        { class: 'hint' },
-        'When other incidents describe this same event, merge them here; their reports join this one.',
-      ),
+    return card(
+      {
+        key: 'merge',
+        title: 'Merge',
+        hint: 'When other incidents describe this same event, merge them here; their reports join this one.',
+      },
       form,
     );
   }
@@ -625,10 +617,8 @@ function incidentStatus(detail: IncidentDetail, status: InclusionStatus): Inclus
 
 function summary(detail: IncidentDetail, oblastNames: Map<string, string>): HTMLElement {
   const row = (term: string, ...value: (Node | string)[]) => [h('dt', {}, term), h('dd', {}, ...value)];
-  return h(
-    'section',
-    { class: 'card', 'aria-labelledby': 'summary-heading' },
-    h('h2', { id: 'summary-heading' }, 'Figures'),
+  return card(
+    { key: 'summary', title: 'Figures' },
     h(
       'dl',
       { class: 'facts' },
@@ -700,10 +690,8 @@ function attributionPanel(detail: IncidentDetail): HTMLElement {
 }
 
 function historySection(detail: IncidentDetail): HTMLElement {
-  return h(
-    'section',
-    { class: 'card', 'aria-labelledby': 'history-heading' },
-    h('h2', { id: 'history-heading' }, 'History'),
+  return card(
+    { key: 'history', title: 'History' },
     h(
       'ol',
       { class: 'timeline', 'data-testid': 'history' },

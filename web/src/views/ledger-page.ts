@@ -6,6 +6,7 @@
 import { h, mount } from '../dom.ts';
 import { InclusionChecker, RECORD_KINDS, type TrustedCheckpoint } from '../inclusion-check.ts';
 import { ledgerBadge } from './badges.ts';
+import { card } from './card.ts';
 import { type Field, field, showErrors } from './forms.ts';
 import type { View } from './view.ts';
 
@@ -32,22 +33,10 @@ export const ledgerPage: View = (root) => {
       'Guarantor signs a checkpoint of it every minute; member states’ witnesses may cosign it. ',
       'This page checks the signatures here, in your browser, without taking the server’s word.',
     ),
-    h(
-      'section',
-      { class: 'card', 'aria-labelledby': 'checkpoint-heading' },
-      h('h2', { id: 'checkpoint-heading' }, 'Latest checkpoint'),
-      checkpointSlot,
-    ),
-    h(
-      'section',
-      { class: 'card', 'aria-labelledby': 'record-heading' },
-      h('h2', { id: 'record-heading' }, 'Is a record in the ledger?'),
-      recordForm(),
-    ),
-    h(
-      'section',
-      { class: 'card', 'aria-labelledby': 'independent-heading' },
-      h('h2', { id: 'independent-heading' }, 'Checking independently'),
+    card({ key: 'checkpoint', title: 'Latest checkpoint' }, checkpointSlot),
+    card({ key: 'record', title: 'Is a record in the ledger?' }, recordForm()),
+    card(
+      { key: 'independent', title: 'Checking independently' },
       h('p', {}, 'The log’s public key, as this server publishes it:'),
       h('p', {}, vkeySlot),
       h(
