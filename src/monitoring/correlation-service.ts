@@ -11,6 +11,7 @@ import type { ReportTable } from '../kernel/store/schema.ts';
 import type { Tx } from '../kernel/store/store.ts';
 import { Correlator, candidateWindow, type StoredIncident } from './correlate.ts';
 import type { Geography } from './enrich.ts';
+import { cellsCovering } from './geo/cells.ts';
 import { bumpRevision } from './incident-model.ts';
 import { figuresOf } from './incident-refresh.ts';
 import { overlapping } from './overlapping-incidents.ts';
@@ -42,6 +43,8 @@ export async function loadCandidates(
   trx: Tx,
   window: { fromMs: number; toMs: number; minLon: number; maxLon: number; minLat: number; maxLat: number },
 ): Promise<StoredIncident[]> {
+  const cells = cellsCovering(window);
+  if (cells?.length === 0) return [];
   // The window is closed at both ends; `overlapping` takes a half-open period.
   const rows = await overlapping(
     trx,
@@ -63,7 +66,9 @@ export async function loadCandidates(
         .where('lon', '>=', window.minLon)
         .where('lon', '<=', window.maxLon)
         .where('lat', '>=', window.minLat)
-        .where('lat', '<=', window.maxLat),
+        .where('lat', '<=', window.maxLat)
+        // Say which grid cells the window covers, so the index reads only incidents near it.
+        .$if(cells !== undefined, (w) => w.where('cell', 'in', cells!)),
   );
   rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   // Report ids are not needed: a new report is never one the store already holds.

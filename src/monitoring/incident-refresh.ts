@@ -7,6 +7,7 @@ import type { IncidentTable, ReportTable } from '../kernel/store/schema.ts';
 import type { Tx } from '../kernel/store/store.ts';
 import { type Geography, oblastOf } from './enrich.ts';
 import { countIncidentEvents } from './event-counts.ts';
+import { cellOf } from './geo/cells.ts';
 import { bumpRevision } from './incident-model.ts';
 import { isLongSpan } from './overlapping-incidents.ts';
 import { reportFromRow } from './report-model.ts';
@@ -59,6 +60,7 @@ export type IncidentFigures = Pick<
   | 'counts'
   | 'weapon_violation'
   | 'long_span'
+  | 'cell'
   | 'label_level'
   | 'label_releasable'
 >;
@@ -103,6 +105,7 @@ export function figuresOf(
     counts: JSON.stringify(counts),
     weapon_violation: rows.some((r) => r.withdrawal_violation !== null) ? 1 : 0,
     long_span: isLongSpan(first, last) ? 1 : 0,
+    cell: cellOf(c.lon, c.lat),
     // Whoever may read the incident may read every report in it: its figures reveal nothing more.
     ...labelColumns(highWaterMark(rows.map(labelFromColumns))),
   };

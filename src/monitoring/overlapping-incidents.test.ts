@@ -5,6 +5,7 @@ import { seeded } from '../kernel/seeded-random.ts';
 import type { IncidentTable } from '../kernel/store/schema.ts';
 import type { Store } from '../kernel/store/store.ts';
 import { DIALECTS } from '../kernel/store/test-dialects.ts';
+import { cellOf } from './geo/cells.ts';
 import { listIncidents } from './incident-service.ts';
 import { isLongSpan, overlappingIncidents } from './overlapping-incidents.ts';
 
@@ -27,6 +28,7 @@ function incident(id: string, first: string, last: string, merged: string | null
     counts: '{}',
     weapon_violation: 0,
     long_span: isLongSpan(first, last) ? 1 : 0,
+    cell: cellOf(37, 48),
     revision: 0,
     label_level: 1,
     label_releasable: ',COALITION,',

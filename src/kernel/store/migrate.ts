@@ -9,6 +9,7 @@ import * as m0007 from './migrations/0007-incident-revision.ts';
 import * as m0008 from './migrations/0008-evidence-derivatives.ts';
 import * as m0009 from './migrations/0009-labels.ts';
 import * as m0010 from './migrations/0010-clearance.ts';
+import * as m0011 from './migrations/0011-incident-cells.ts';
 
 /** Migrations live in code (not read from a folder at run time) so the CLI and tests find them anywhere. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -22,6 +23,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0008-evidence-derivatives': m0008,
   '0009-labels': m0009,
   '0010-clearance': m0010,
+  '0011-incident-cells': m0011,
 };
 
 class CodeMigrationProvider implements MigrationProvider {

@@ -99,6 +99,8 @@ export interface IncidentTable {
   counts: string;
   weapon_violation: number;
   long_span: number;
+  /** The grid cell of lon/lat (monitoring/geo/cells.ts), for finding incidents near a place. */
+  cell: number;
   locked: number;
   attribution_party: string | null;
   attribution_confidence: string | null;
