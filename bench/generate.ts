@@ -5,10 +5,9 @@
 
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { CONTACT_LINE } from '../src/demo/front.ts';
+import { CONTACT_LINE, nearTheLine } from '../src/demo/front.ts';
 import { type DemoEvent, demoReports } from '../src/demo/scenario.ts';
 import { seeded } from '../src/kernel/seeded-random.ts';
-import { destination } from '../src/monitoring/geo/geodesy.ts';
 import type { EventType } from '../src/monitoring/report-schema.ts';
 
 const TYPES: EventType[] = [
@@ -47,18 +46,10 @@ export async function writeBenchReports(
     const events: DemoEvent[] = [];
     for (let i = 0; i < perSlice; i++) {
       const pos = rnd.next() * (CONTACT_LINE.length - 1);
-      const k = Math.min(Math.floor(pos), CONTACT_LINE.length - 2);
-      const [a, b] = [CONTACT_LINE[k]!, CONTACT_LINE[k + 1]!];
-      const f = pos - k;
-      const p = destination(
-        a[0] + (b[0] - a[0]) * f,
-        a[1] + (b[1] - a[1]) * f,
-        rnd.next() < 0.5 ? 90 : 270,
-        rnd.between(300, 6000),
-      );
+      const place = nearTheLine(pos, rnd.next() < 0.5, rnd.between(300, 6000));
       events.push({
         at: sliceStart + rnd.next() * (sliceEnd - sliceStart - 1_200_000),
-        place: [p[0], p[1]],
+        place,
         type: rnd.pick(TYPES),
         weaponClass: 'undetermined',
         count: rnd.int(1, 20),

@@ -3,6 +3,7 @@
  * north-east to the Dnipro mouth, sectors along it and the zones derived from it. Not an
  * authoritative line: it only makes the demonstration look like the real problem.
  */
+import { destination } from '../monitoring/geo/geodesy.ts';
 import type { SectorInput, ZoneInput } from '../monitoring/geography-service.ts';
 
 /** lon, lat from north-east to south-west. */
@@ -34,6 +35,24 @@ export const CONTACT_LINE: [number, number][] = [
 ];
 
 const KM_PER_DEG_LAT = 111.32;
+
+/**
+ * A place `offsetM` metres east or west of the contact line, at `position` along it (0 at its first
+ * vertex, 1 at the next, and so on): where the generated demonstration and benchmark events happen.
+ */
+export function nearTheLine(position: number, east: boolean, offsetM: number): [number, number] {
+  const [lon, lat] = pointOnLine(position);
+  const p = destination(lon, lat, east ? 90 : 270, offsetM);
+  return [p[0], p[1]];
+}
+
+/** The point on the contact line at `position` along it (0 at its first vertex, 1 at the next, …). */
+export function pointOnLine(position: number): [number, number] {
+  const k = Math.max(0, Math.min(Math.floor(position), CONTACT_LINE.length - 2));
+  const [a, b] = [CONTACT_LINE[k]!, CONTACT_LINE[k + 1]!];
+  const f = position - k;
+  return [a[0] + (b[0] - a[0]) * f, a[1] + (b[1] - a[1]) * f];
+}
 
 /** Shifts the line perpendicular-ish (east or west) by km: good enough for a drawn demonstration line. */
 export function offsetLine(line: [number, number][], km: number): [number, number][] {

@@ -13,7 +13,7 @@ import { destination, haversineM } from '../monitoring/geo/geodesy.ts';
 import type { ImportItem } from '../monitoring/import/rows.ts';
 import type { EventType, WeaponClass } from '../monitoring/report-schema.ts';
 import type { MonitoringServices } from '../monitoring/routes.ts';
-import { CONTACT_LINE, DEMO_SECTORS, DEMO_ZONES } from './front.ts';
+import { CONTACT_LINE, DEMO_SECTORS, DEMO_ZONES, nearTheLine } from './front.ts';
 
 export const DEMO_PARTICIPANTS = [
   {
@@ -46,15 +46,6 @@ const TYPES: readonly (readonly [EventType, number])[] = [
 ];
 
 const MONITORS = ['USA', 'FRA', 'GBR', 'DEU', 'POL', 'NLD', 'CAN', 'FIN'];
-
-/** A point on the line of contact, `t` in [0, 1] along its vertices. */
-function pointOnLine(t: number): [number, number] {
-  const pos = t * (CONTACT_LINE.length - 1);
-  const i = Math.min(Math.floor(pos), CONTACT_LINE.length - 2);
-  const f = pos - i;
-  const [a, b] = [CONTACT_LINE[i]!, CONTACT_LINE[i + 1]!];
-  return [a[0] + (b[0] - a[0]) * f, a[1] + (b[1] - a[1]) * f];
-}
 
 function bearingDeg(from: [number, number], to: [number, number]): number {
   const [l1, p1, l2, p2] = [from[0], from[1], to[0], to[1]].map((d) => (d * Math.PI) / 180) as [
@@ -92,9 +83,9 @@ export function demoEvents(now: number, days = 30, seed = 2026): DemoEvent[] {
       const at = dayStart + rnd.between(0, 86_400_000);
       if (at > now - 2 * 3_600_000) continue;
       const type = rnd.weighted(TYPES);
-      const [lon, lat] = pointOnLine(rnd.next());
+      const position = rnd.next() * (CONTACT_LINE.length - 1);
       const sideKm = type === 'weapon_sighting' ? rnd.between(8, 45) : rnd.between(0.5, 6);
-      const place = destination(lon, lat, rnd.next() < 0.5 ? 90 : 270, sideKm * 1000);
+      const place = nearTheLine(position, rnd.next() < 0.5, sideKm * 1000);
       const weaponClass: WeaponClass =
         type === 'weapon_sighting'
           ? rnd.pick(['artillery_100mm_plus', 'mlrs', 'tank', 'mortar_120mm'] as const)

@@ -7,7 +7,7 @@
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServices } from '../app.ts';
-import { CONTACT_LINE } from '../demo/front.ts';
+import { CONTACT_LINE, nearTheLine } from '../demo/front.ts';
 import { type DemoEvent, demoReports } from '../demo/scenario.ts';
 import { seeded } from '../kernel/seeded-random.ts';
 import { fillIncidentCells } from '../kernel/store/migrations/0011-incident-cells.ts';
@@ -16,7 +16,6 @@ import { DIALECTS } from '../kernel/store/test-dialects.ts';
 import { correlateAll } from './correlate.ts';
 import { correlationFacts } from './correlation-service.ts';
 import { cellOf } from './geo/cells.ts';
-import { destination } from './geo/geodesy.ts';
 import type { ImportItem } from './import/rows.ts';
 import type { EventType } from './report-schema.ts';
 import type { MonitoringServices } from './routes.ts';
@@ -31,18 +30,10 @@ function reportsAlongTheLine(events: number, seed: number): Record<string, unkno
   for (let i = 0; i < events; i++) {
     // A third of the events crowd a short stretch, so many reports meet near the same cell edges.
     const pos = i % 3 === 0 ? 3 + rnd.next() * 0.3 : rnd.next() * (CONTACT_LINE.length - 1);
-    const k = Math.min(Math.floor(pos), CONTACT_LINE.length - 2);
-    const [a, b] = [CONTACT_LINE[k]!, CONTACT_LINE[k + 1]!];
-    const f = pos - k;
-    const p = destination(
-      a[0] + (b[0] - a[0]) * f,
-      a[1] + (b[1] - a[1]) * f,
-      rnd.next() < 0.5 ? 90 : 270,
-      rnd.between(200, 4000),
-    );
+    const place = nearTheLine(pos, rnd.next() < 0.5, rnd.between(200, 4000));
     list.push({
       at: start + rnd.next() * 6 * 3_600_000,
-      place: [p[0], p[1]],
+      place,
       type: rnd.pick(TYPES),
       weaponClass: 'undetermined',
       count: rnd.int(1, 10),
