@@ -10,7 +10,7 @@ import { isWriteMethod } from '../kernel/http/hardening.ts';
 import type { AccountService } from './account-service.ts';
 import { type Reader, readerOf } from './labels.ts';
 import { actorOf, can, type Principal, PUBLIC_PRINCIPAL } from './principal.ts';
-import { auditRequest } from './request-audit.ts';
+import { auditRequest, writeAuditHook } from './request-audit.ts';
 import { ROUTE_ACTIONS } from './roles.ts';
 import { csrfMatches, type ResolvedSession } from './sessions.ts';
 
@@ -65,6 +65,7 @@ export function accessGuard(accounts: AccountService): RouteGuard {
   return {
     after: (spec, req, status, result) =>
       auditRequest(accounts.ctx.store, spec, req, status, result, accounts.ctx.now),
+    commitHook: (spec, req) => writeAuditHook(spec, req, accounts.ctx.now),
     prepare(spec) {
       const action = ROUTE_ACTIONS[spec.operationId];
       if (!action)

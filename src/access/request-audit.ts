@@ -6,6 +6,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { RouteSpec } from '../kernel/http/api.ts';
 import { isWriteMethod } from '../kernel/http/hardening.ts';
+import type { CommitHook } from '../kernel/store/commit-hook.ts';
 import type { Store } from '../kernel/store/store.ts';
 import { recordAccessEvent } from './access-events.ts';
 import { actorName, principalOf } from './http-auth.ts';
@@ -37,6 +38,41 @@ export function restrictedRecords(value: unknown, depth = 0, out: string[] = [])
   return out;
 }
 
+/** Write requests whose entry went into the transaction of the change itself. */
+const recordedWithTheChange = new WeakSet<FastifyRequest>();
+
+/**
+ * For a write, the hook that puts its access-trail entry into the first transaction the handler
+ * commits: the change and the entry saying who made it stand or fall together, even if the process
+ * dies before the answer leaves. A write that stores nothing is recorded after it, by `auditRequest`.
+ */
+export function writeAuditHook(
+  spec: RouteSpec,
+  req: FastifyRequest,
+  now: () => Date,
+): CommitHook | undefined {
+  // Sign-in, sign-out and account changes record themselves, in their own transaction.
+  if (!isWriteMethod(req.method) || spec.tags.includes('access')) return undefined;
+  return async (trx) => {
+    if (recordedWithTheChange.has(req)) return;
+    recordedWithTheChange.add(req);
+    await recordAccessEvent(trx, writeEntry(spec, req, now()));
+  };
+}
+
+function writeEntry(spec: RouteSpec, req: FastifyRequest, at: Date, status?: number) {
+  const principal = principalOf(req);
+  return {
+    event: 'record.write' as const,
+    at: at.toISOString(),
+    accountId: principal.kind === 'account' ? principal.accountId : null,
+    participant: principal.kind === 'public' ? null : principal.participant,
+    actor: actorName(req),
+    address: req.ip,
+    details: { operation: spec.operationId, method: req.method, ...(status ? { status } : {}) },
+  };
+}
+
 export async function auditRequest(
   store: Store,
   spec: RouteSpec,
@@ -46,23 +82,27 @@ export async function auditRequest(
   now: () => Date,
 ): Promise<void> {
   if (status >= 400) return;
-  const principal = principalOf(req);
-  const write = isWriteMethod(req.method);
   // Sign-in, sign-out and account changes record themselves, in their own transaction.
   if (spec.tags.includes('access')) return;
-  const read = write ? [] : [...new Set(restrictedRecords(result))];
-  if (!write && read.length === 0) return;
+  if (isWriteMethod(req.method)) {
+    if (recordedWithTheChange.has(req)) return;
+    // Marked first: this transaction may itself run under the request's commit hook.
+    recordedWithTheChange.add(req);
+    await store.transaction((trx) => recordAccessEvent(trx, writeEntry(spec, req, now(), status)));
+    return;
+  }
+  const read = [...new Set(restrictedRecords(result))];
+  if (read.length === 0) return;
+  const principal = principalOf(req);
   await store.transaction((trx) =>
     recordAccessEvent(trx, {
-      event: write ? 'record.write' : 'record.read',
+      event: 'record.read',
       at: now().toISOString(),
       accountId: principal.kind === 'account' ? principal.accountId : null,
       participant: principal.kind === 'public' ? null : principal.participant,
       actor: actorName(req),
       address: req.ip,
-      details: write
-        ? { operation: spec.operationId, method: req.method, status }
-        : { operation: spec.operationId, count: read.length, ids: read.slice(0, MAX_IDS) },
+      details: { operation: spec.operationId, count: read.length, ids: read.slice(0, MAX_IDS) },
     }),
   );
 }

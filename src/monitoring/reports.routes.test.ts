@@ -250,8 +250,17 @@ for (const dialect of DIALECTS) {
       const [entry] = await app.accounts.listAccessEvents({ limit: 1 });
       expect(entry).toMatchObject({
         event: 'record.write',
-        details: { operation: 'submitReport', status: 201 },
+        details: { operation: 'submitReport', method: 'POST' },
       });
+      // Written in the report's own transaction: its leaf follows the report's directly.
+      const last = await app.store.db
+        .selectFrom('ledger_leaves')
+        .select(['kind', 'record_id'])
+        .orderBy('idx', 'desc')
+        .limit(2)
+        .execute();
+      expect(last.map((l) => l.kind)).toEqual(['access', 'report']);
+      expect(last[1]!.record_id).toBe(res.json().id);
       expect(entry!.actor).toMatch(/^[0-9a-f-]{36}$/);
       expect(res.statusCode).toBe(201);
     });

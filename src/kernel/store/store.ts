@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
+import { runCommitHook } from './commit-hook.ts';
 import { migrateToLatest } from './migrate.ts';
 import type { Database } from './schema.ts';
 import { cachingDatabase } from './statement-cache.ts';
@@ -89,7 +90,9 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     async transaction<T>(work: (trx: Tx) => Promise<T>): Promise<T> {
       return db.transaction().execute(async (trx) => {
         if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(${WRITE_LOCK})`.execute(trx);
-        return work(trx);
+        const result = await work(trx);
+        await runCommitHook(trx);
+        return result;
       });
     },
     async close() {
