@@ -36,12 +36,14 @@ export async function fillIncidentCells(db: Kysely<unknown>): Promise<void> {
       .limit(2000)
       .execute();
     if (rows.length === 0) break;
+    // One statement per cell rather than per incident: a batch along the line touches a few dozen.
+    const byCell = new Map<number, string[]>();
     for (const r of rows) {
-      await incidents
-        .updateTable('incidents')
-        .set({ cell: cellOf(r.lon, r.lat) })
-        .where('id', '=', r.id)
-        .execute();
+      const cell = cellOf(r.lon, r.lat);
+      byCell.set(cell, [...(byCell.get(cell) ?? []), r.id]);
+    }
+    for (const [cell, ids] of byCell) {
+      await incidents.updateTable('incidents').set({ cell }).where('id', 'in', ids).execute();
     }
     after = rows.at(-1)!.id;
   }
