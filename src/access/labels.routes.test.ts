@@ -117,6 +117,13 @@ for (const dialect of DIALECTS) {
       const own = (await get(`/api/v1/reports/${ids.franceOnly}`, fra)).json();
       expect(own.incidentId).toBeNull();
       expect(own.link).toBeNull();
+      // Nor can they list the incident's reports by its id, which would show that it exists and what it holds.
+      for (const reader of [fra, gbr]) {
+        const listed = await get(`/api/v1/reports?incidentId=${incident.incidentId}`, reader);
+        expect(listed.statusCode).toBe(200);
+        expect(listed.json().items).toEqual([]);
+      }
+      expect((await get(`/api/v1/reports?incidentId=${incident.incidentId}`, {})).json().items).toHaveLength(2);
     });
 
     it('releases evidence exactly as far as its report', async () => {

@@ -2,7 +2,8 @@
  * Publications: the daily report for a UTC day, spot reports, and compliance with the
  * reliable-ceasefire determination. Reads only; the pure builders do the counting.
  */
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
+import { ACCESS_LEAF_KIND } from '../access/access-events.ts';
 import { readableBy } from '../access/label-filter.ts';
 import { type Reader, readerKey } from '../access/labels.ts';
 import { Problem } from '../kernel/http/errors.ts';
@@ -88,11 +89,16 @@ function loadIncidentRows(db: Kysely<Database>, fromIso: string, toIso: string, 
  * a publication was built: a cached daily report is served until the record grows, by any process.
  */
 async function recordVersion(db: Kysely<Database>): Promise<number> {
+  // The access trail's leaves change no publication: every audited read and sign-in appends one. The
+  // walk back from the end passes only the access leaves since the last change, which live ingest keeps few.
   const row = await db
     .selectFrom('ledger_leaves')
-    .select(sql<number | null>`max(idx)`.as('last'))
+    .select('idx')
+    .where('kind', '!=', ACCESS_LEAF_KIND)
+    .orderBy('idx', 'desc')
+    .limit(1)
     .executeTakeFirst();
-  return Number(row?.last ?? -1);
+  return Number(row?.idx ?? -1);
 }
 
 const CACHE_SIZE = 128;

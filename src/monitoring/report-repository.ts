@@ -67,7 +67,13 @@ export async function listReports(
   let q = db.selectFrom('reports').selectAll().where(readableBy(reader));
   if (f.from) q = q.where('observed_to', '>=', f.from);
   if (f.to) q = q.where('observed_from', '<', f.to);
-  if (f.incidentId) q = q.where('incident_id', '=', f.incidentId);
+  if (f.incidentId) {
+    // Only an incident the reader may see: its membership would otherwise show that it exists.
+    const incidentId = f.incidentId;
+    q = q.where('incident_id', 'in', (eb) =>
+      eb.selectFrom('incidents').select('id').where('id', '=', incidentId).where(readableBy(reader)),
+    );
+  }
   if (f.type) q = q.where('type', '=', f.type);
   if (f.sourceKind) q = q.where('source_kind', '=', f.sourceKind);
   if (f.participant) q = q.where('participant', '=', f.participant);

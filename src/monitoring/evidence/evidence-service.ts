@@ -367,6 +367,11 @@ export class EvidenceService {
     return this.detail(this.store.db, id);
   }
 
+  /** The item alone, without its custody log, copies and leaves. */
+  async item(id: string): Promise<EvidenceItem> {
+    return getItem(this.store.db, id);
+  }
+
   async list(reportId: string, page: { limit: number; cursor?: string }): Promise<Page<EvidenceItem>> {
     const db = this.store.db;
     const report = await db.selectFrom('reports').select('id').where('id', '=', reportId).executeTakeFirst();
@@ -423,8 +428,12 @@ export class EvidenceService {
    * Without one, a 404 whose `reason` says why (see {@link ThumbnailStatus}).
    */
   async openThumbnail(id: string): Promise<{ copy: DerivedCopy; body: Readable }> {
-    const detail = await this.get(id);
-    const status = detail.thumbnail;
+    const [item, derived, failures] = await Promise.all([
+      this.item(id),
+      this.derivedOf(this.store.db, id),
+      this.failuresOf(this.store.db, id),
+    ]);
+    const status = thumbnailStatus(item, derived, failures);
     if (!status.available) {
       throw new Problem('not_found', `evidence ${id} has no thumbnail: ${status.detail}`, {
         extensions: { reason: status.reason },
@@ -463,6 +472,26 @@ export class EvidenceService {
     }
   }
 
+  private async derivedOf(db: Store['db'] | Tx, id: string): Promise<DerivedCopy[]> {
+    const rows = await evidenceDb(db)
+      .selectFrom('evidence_derived')
+      .selectAll()
+      .where('evidence_id', '=', id)
+      .orderBy('id')
+      .execute();
+    return rows.map(derivedFromRow);
+  }
+
+  private async failuresOf(db: Store['db'] | Tx, id: string) {
+    const rows = await evidenceDb(db)
+      .selectFrom('evidence_derivation_failures')
+      .selectAll()
+      .where('evidence_id', '=', id)
+      .orderBy('id')
+      .execute();
+    return rows.map(failureFromRow);
+  }
+
   private async detail(db: Store['db'] | Tx, id: string): Promise<EvidenceDetail> {
     const item = await getItem(db, id);
     const custody = await db
@@ -471,23 +500,8 @@ export class EvidenceService {
       .where('evidence_id', '=', id)
       .orderBy('id')
       .execute();
-    const edb = evidenceDb(db);
-    const derived = (
-      await edb
-        .selectFrom('evidence_derived')
-        .selectAll()
-        .where('evidence_id', '=', id)
-        .orderBy('id')
-        .execute()
-    ).map(derivedFromRow);
-    const failures = (
-      await edb
-        .selectFrom('evidence_derivation_failures')
-        .selectAll()
-        .where('evidence_id', '=', id)
-        .orderBy('id')
-        .execute()
-    ).map(failureFromRow);
+    const derived = await this.derivedOf(db, id);
+    const failures = await this.failuresOf(db, id);
     const ids = [id, ...custody.map((c) => c.id), ...derived.map((d) => d.id), ...failures.map((f) => f.id)];
     const leaves = await db
       .selectFrom('ledger_leaves')

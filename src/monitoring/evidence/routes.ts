@@ -54,10 +54,9 @@ function reprDigest(sha256: string): string {
 export function evidenceRoutes(s: EvidenceService, options: EvidenceRouteOptions = {}): RouteSpec[] {
   const actorOf = options.actorOf ?? headerActor;
   const reportReadable = options.reportReadable ?? (async () => {});
+  // One row is enough to know the item's report; the full detail is built only where it is answered.
   const itemReadable = async (req: FastifyRequest, id: string) => {
-    const item = await s.get(id);
-    await reportReadable(req, item.reportId);
-    return item;
+    await reportReadable(req, (await s.item(id)).reportId);
   };
   return [
     route({
@@ -107,7 +106,9 @@ export function evidenceRoutes(s: EvidenceService, options: EvidenceRouteOptions
       responses: { 200: { description: 'The item' } },
       errors: ['validation_failed', 'not_found'],
       async handler({ params, req }) {
-        return itemReadable(req, params.id);
+        const detail = await s.get(params.id);
+        await reportReadable(req, detail.reportId);
+        return detail;
       },
     }),
     route({
