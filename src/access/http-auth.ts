@@ -10,7 +10,7 @@ import { isWriteMethod } from '../kernel/http/hardening.ts';
 import type { AccountService } from './account-service.ts';
 import { type Reader, readerOf } from './labels.ts';
 import { actorOf, can, type Principal, PUBLIC_PRINCIPAL } from './principal.ts';
-import { auditRequest, writeAuditHook } from './request-audit.ts';
+import { auditedRun, auditRequest } from './request-audit.ts';
 import { ROUTE_ACTIONS } from './roles.ts';
 import { csrfMatches, type ResolvedSession } from './sessions.ts';
 
@@ -65,7 +65,7 @@ export function accessGuard(accounts: AccountService): RouteGuard {
   return {
     after: (spec, req, status, result) =>
       auditRequest(accounts.ctx.store, spec, req, status, result, accounts.ctx.now),
-    commitHook: (spec, req) => writeAuditHook(spec, req, accounts.ctx.now),
+    around: (spec, req, run) => auditedRun(spec, req, accounts.ctx.now, run),
     prepare(spec) {
       const action = ROUTE_ACTIONS[spec.operationId];
       if (!action)

@@ -7,6 +7,7 @@ import { type Kysely, type RawBuilder, type SqlBool, sql } from 'kysely';
 import { Problem } from '../kernel/http/errors.ts';
 import type { Database } from '../kernel/store/schema.ts';
 import type { Reader } from './labels.ts';
+import { noteRestrictedRead } from './read-log.ts';
 
 export function readableBy(reader: Reader): RawBuilder<SqlBool> {
   const cleared = sql<SqlBool>`label_level <= ${reader.clearance}`;
@@ -19,6 +20,7 @@ export function readableBy(reader: Reader): RawBuilder<SqlBool> {
 /**
  * Throws not_found unless the reader may read the report or incident: one indexed lookup, for a route
  * that needs only the yes or no (evidence, leaf openings), answered exactly like a missing record.
+ * A restricted record let through is noted for the request's access-trail entry.
  */
 export async function mustBeReadable(
   db: Kysely<Database>,
@@ -28,9 +30,10 @@ export async function mustBeReadable(
 ): Promise<void> {
   const row = await db
     .selectFrom(table)
-    .select('id')
+    .select('label_level')
     .where('id', '=', id)
     .where(readableBy(reader))
     .executeTakeFirst();
   if (!row) throw new Problem('not_found', `no ${table === 'reports' ? 'report' : 'incident'} ${id}`);
+  noteRestrictedRead(id, row.label_level);
 }

@@ -123,7 +123,36 @@ for (const dialect of DIALECTS) {
         expect(listed.statusCode).toBe(200);
         expect(listed.json().items).toEqual([]);
       }
-      expect((await get(`/api/v1/reports?incidentId=${incident.incidentId}`, {})).json().items).toHaveLength(2);
+      expect((await get(`/api/v1/reports?incidentId=${incident.incidentId}`, {})).json().items).toHaveLength(
+        2,
+      );
+    });
+
+    it('records restricted reads whose answers carry no label: spot reports, evidence, leaf openings', async () => {
+      const { payload, contentType } = multipart([{ name: 'file', filename: 'q.png', data: png(6, 5) }]);
+      const up = await app.http.inject({
+        method: 'POST',
+        url: `/api/v1/reports/${ids.franceOnly}/evidence`,
+        payload,
+        headers: { 'content-type': contentType },
+      });
+      expect(up.statusCode).toBe(201);
+      const item = up.json().id;
+      const incident = (await get(`/api/v1/reports/${ids.franceOnly}`, {})).json().incidentId;
+      const reads: [string, Record<string, string>, string][] = [
+        [`/api/v1/evidence/${item}`, fra, ids.franceOnly!],
+        [`/api/v1/evidence/${item}/content`, fra, ids.franceOnly!],
+        [`/api/v1/ledger/records/report/${ids.franceOnly}/opening`, fra, ids.franceOnly!],
+        [`/api/v1/incidents/${incident}/spot-report`, {}, incident],
+        [`/api/v1/incidents/${incident}/spot-report?format=html`, {}, incident],
+      ];
+      for (const [url, reader, id] of reads) {
+        const res = await get(url, reader);
+        expect(res.statusCode, url).toBe(200);
+        const [entry] = await app.accounts.listAccessEvents({ limit: 1 });
+        expect(entry, url).toMatchObject({ event: 'record.read' });
+        expect(entry!.details.ids, url).toContain(id);
+      }
     });
 
     it('releases evidence exactly as far as its report', async () => {

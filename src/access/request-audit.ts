@@ -6,10 +6,11 @@
 import type { FastifyRequest } from 'fastify';
 import type { RouteSpec } from '../kernel/http/api.ts';
 import { isWriteMethod } from '../kernel/http/hardening.ts';
-import type { CommitHook } from '../kernel/store/commit-hook.ts';
+import { type CommitHook, withCommitHook } from '../kernel/store/commit-hook.ts';
 import type { Store } from '../kernel/store/store.ts';
 import { recordAccessEvent } from './access-events.ts';
 import { actorName, principalOf } from './http-auth.ts';
+import { withReadLog } from './read-log.ts';
 
 /** Ids named in one read entry; the count says how many there were in all. */
 const MAX_IDS = 50;
@@ -40,36 +41,53 @@ export function restrictedRecords(value: unknown, depth = 0, out: string[] = [])
 
 /** Write requests whose entry went into the transaction of the change itself. */
 const recordedWithTheChange = new WeakSet<FastifyRequest>();
+/** Restricted records each request's label checks let through (read-log.ts). */
+const notedReads = new WeakMap<FastifyRequest, string[]>();
+
+/** Sign-in, sign-out and account changes record themselves, in their own transaction. */
+function recordsItself(spec: RouteSpec): boolean {
+  return spec.tags.includes('access');
+}
 
 /**
- * For a write, the hook that puts its access-trail entry into the first transaction the handler
- * commits: the change and the entry saying who made it stand or fall together, even if the process
+ * Runs a route's handler so that the access trail can account for it: restricted reads are noted as
+ * the label checks let them through, and a write's entry goes into the first transaction the handler
+ * commits, so the change and the entry saying who made it stand or fall together, even if the process
  * dies before the answer leaves. A write that stores nothing is recorded after it, by `auditRequest`.
  */
-export function writeAuditHook(
+export function auditedRun<T>(
   spec: RouteSpec,
   req: FastifyRequest,
   now: () => Date,
-): CommitHook | undefined {
-  // Sign-in, sign-out and account changes record themselves, in their own transaction.
-  if (!isWriteMethod(req.method) || spec.tags.includes('access')) return undefined;
-  return async (trx) => {
+  run: () => Promise<T>,
+): Promise<T> {
+  const reads: string[] = [];
+  notedReads.set(req, reads);
+  if (!isWriteMethod(req.method) || recordsItself(spec)) return withReadLog(reads, run);
+  const hook: CommitHook = async (trx) => {
     if (recordedWithTheChange.has(req)) return;
     recordedWithTheChange.add(req);
-    await recordAccessEvent(trx, writeEntry(spec, req, now()));
+    await recordAccessEvent(trx, entry('record.write', spec, req, now(), { method: req.method }));
   };
+  return withReadLog(reads, () => withCommitHook(hook, run));
 }
 
-function writeEntry(spec: RouteSpec, req: FastifyRequest, at: Date, status?: number) {
+function entry(
+  event: 'record.write' | 'record.read',
+  spec: RouteSpec,
+  req: FastifyRequest,
+  at: Date,
+  details: Record<string, unknown>,
+) {
   const principal = principalOf(req);
   return {
-    event: 'record.write' as const,
+    event,
     at: at.toISOString(),
     accountId: principal.kind === 'account' ? principal.accountId : null,
     participant: principal.kind === 'public' ? null : principal.participant,
     actor: actorName(req),
     address: req.ip,
-    details: { operation: spec.operationId, method: req.method, ...(status ? { status } : {}) },
+    details: { operation: spec.operationId, ...details },
   };
 }
 
@@ -81,28 +99,22 @@ export async function auditRequest(
   result: unknown,
   now: () => Date,
 ): Promise<void> {
-  if (status >= 400) return;
-  // Sign-in, sign-out and account changes record themselves, in their own transaction.
-  if (spec.tags.includes('access')) return;
+  if (status >= 400 || recordsItself(spec)) return;
   if (isWriteMethod(req.method)) {
     if (recordedWithTheChange.has(req)) return;
     // Marked first: this transaction may itself run under the request's commit hook.
     recordedWithTheChange.add(req);
-    await store.transaction((trx) => recordAccessEvent(trx, writeEntry(spec, req, now(), status)));
+    await store.transaction((trx) =>
+      recordAccessEvent(trx, entry('record.write', spec, req, now(), { method: req.method, status })),
+    );
     return;
   }
-  const read = [...new Set(restrictedRecords(result))];
+  const read = [...new Set([...(notedReads.get(req) ?? []), ...restrictedRecords(result)])];
   if (read.length === 0) return;
-  const principal = principalOf(req);
   await store.transaction((trx) =>
-    recordAccessEvent(trx, {
-      event: 'record.read',
-      at: now().toISOString(),
-      accountId: principal.kind === 'account' ? principal.accountId : null,
-      participant: principal.kind === 'public' ? null : principal.participant,
-      actor: actorName(req),
-      address: req.ip,
-      details: { operation: spec.operationId, count: read.length, ids: read.slice(0, MAX_IDS) },
-    }),
+    recordAccessEvent(
+      trx,
+      entry('record.read', spec, req, now(), { count: read.length, ids: read.slice(0, MAX_IDS) }),
+    ),
   );
 }

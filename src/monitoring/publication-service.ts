@@ -6,6 +6,7 @@ import type { Kysely } from 'kysely';
 import { ACCESS_LEAF_KIND } from '../access/access-events.ts';
 import { readableBy } from '../access/label-filter.ts';
 import { type Reader, readerKey } from '../access/labels.ts';
+import { noteRestrictedRead } from '../access/read-log.ts';
 import { Problem } from '../kernel/http/errors.ts';
 import type { Database, ReportTable } from '../kernel/store/schema.ts';
 import {
@@ -185,6 +186,7 @@ export async function spotReportFor(db: Kysely<Database>, id: string, reader: Re
     .where(readableBy(reader))
     .executeTakeFirst();
   if (!row) throw new Problem('not_found', `no incident ${id}`);
+  noteRestrictedRead(id, row.label_level);
   const [incident] = await withReports(db, [row], await sectorNames(db));
   return spotReport(incident!, { demo: await isDemo(db), oblastNames: OBLAST_NAMES });
 }

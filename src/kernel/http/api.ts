@@ -5,7 +5,6 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { type CommitHook, withCommitHook } from '../store/commit-hook.ts';
 import { ERRORS, type ErrorCode } from './errors.ts';
 import { parseOr400 } from './validate.ts';
 
@@ -52,8 +51,8 @@ export interface RouteGuard {
   prepare(spec: RouteSpec): (req: FastifyRequest) => Promise<void>;
   /** After the handler, before the answer leaves: where the guard keeps its account of the request. */
   after?(spec: RouteSpec, req: FastifyRequest, status: number, result: unknown): Promise<void>;
-  /** Work to commit inside every store transaction the handler makes (see commit-hook.ts). */
-  commitHook?(spec: RouteSpec, req: FastifyRequest): CommitHook | undefined;
+  /** Runs the handler inside whatever context the guard keeps for the request. */
+  around?(spec: RouteSpec, req: FastifyRequest, run: () => Promise<unknown>): Promise<unknown>;
 }
 
 export function route<B = undefined, Q = undefined, P = undefined>(spec: RouteSpec<B, Q, P>): RouteSpec {
@@ -91,9 +90,8 @@ export class Api {
           const params = spec.params ? parseOr400(spec.params, req.params, 'path') : req.params;
           const query = spec.query ? parseOr400(spec.query, req.query, 'query') : req.query;
           const body = spec.body ? parseOr400(spec.body, req.body) : req.body;
-          const hook = guard?.commitHook?.(spec, req);
           const run = () => spec.handler({ body, query, params, req, reply });
-          const result = await (hook ? withCommitHook(hook, run) : run());
+          const result = await (guard?.around ? guard.around(spec, req, run) : run());
           results.set(req, result);
           if (result === undefined) return reply.sent ? reply : reply.send();
           return result;
