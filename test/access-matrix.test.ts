@@ -5,7 +5,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { can, type Principal } from '../src/access/principal.ts';
-import { ACTIONS, MACHINE_ROLES, ROLES, ROUTE_ACTIONS, type Role } from '../src/access/roles.ts';
+import {
+  MACHINE_ROLES,
+  PERMISSIONS,
+  ROLES,
+  ROUTE_ACTIONS,
+  type Role,
+  roleAllows,
+} from '../src/access/roles.ts';
 import type { App } from '../src/app.ts';
 import { DIALECTS } from '../src/kernel/store/test-dialects.ts';
 import { ANONYMOUS, signedInAs, startApp } from './harness.ts';
@@ -71,9 +78,35 @@ describe('role × route access matrix', () => {
     await app?.close();
   });
 
-  it('covers every route the server serves with an action from the table', () => {
-    expect(ops.length).toBeGreaterThan(50);
-    for (const op of ops) expect(ROUTE_ACTIONS[op.operationId], op.operationId).toBeDefined();
+  it('keeps the decisions the mission rests on, whatever else the permission table says', () => {
+    // Pinned by hand, not derived from the table: the matrix below checks the server against the
+    // table, this checks the table against what the coalition agreed.
+    const decisions: [Role | 'public', string, boolean][] = [
+      ['public', 'getDailyReport', true],
+      ['public', 'getCompliance', true],
+      ['public', 'listIncidents', false],
+      ['public', 'getReport', false],
+      ['monitor', 'submitReport', true],
+      ['monitor', 'transitionIncident', false],
+      ['host_nation_liaison', 'submitReport', true],
+      ['host_nation_liaison', 'transitionIncident', false],
+      ['analyst', 'transitionIncident', true],
+      ['analyst', 'mergeIncidents', true],
+      ['analyst', 'createAccount', false],
+      ['force_planner', 'transitionIncident', false],
+      ['support_planner', 'listReports', false],
+      ['commission_delegate', 'listAccessEvents', true],
+      ['commission_delegate', 'transitionIncident', false],
+      ['administrator', 'createAccount', true],
+      ['administrator', 'setAccountClearance', true],
+      ['sensor', 'submitReport', true],
+      ['sensor', 'listReports', false],
+    ];
+    for (const [who, operationId, allowed] of decisions) {
+      const action = ROUTE_ACTIONS[operationId]!;
+      const granted = PERMISSIONS.public.includes(action) || (who !== 'public' && roleAllows([who], action));
+      expect(granted, `${who} ${operationId}`).toBe(allowed);
+    }
   });
 
   it('lets each caller through exactly where the permission table says, and nowhere else', async () => {
@@ -134,8 +167,4 @@ describe('role × route access matrix', () => {
     console.log(`access matrix: ${calls} calls, ${callers.length} callers × ${ops.length} routes`);
     expect(wrong).toEqual([]);
   }, 120_000);
-
-  it('names only actions that exist', () => {
-    for (const action of Object.values(ROUTE_ACTIONS)) expect(ACTIONS).toContain(action);
-  });
 });

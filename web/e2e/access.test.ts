@@ -106,10 +106,24 @@ describe('accounts and roles in Chromium', () => {
       await expect(page.locator('[data-testid="determination"] .verdict').textContent()).resolves.toMatch(
         /Reliable ceasefire/,
       );
-      // Where the report names an incident, the public gets its published spot report.
+      // Where the report names an incident, the public gets its published spot report: open a day
+      // whose published report names one.
+      let named: string | undefined;
+      for (let back = 1; back <= 30 && !named; back++) {
+        const day = new Date(Date.now() - back * 86_400_000).toISOString().slice(0, 10);
+        const report = (await (await fetch(`${server.url}/api/v1/daily-reports/${day}`)).json()) as {
+          weaponViolations: unknown[];
+          movementRestrictions: unknown[];
+        };
+        if (report.weaponViolations.length + report.movementRestrictions.length > 0) named = day;
+      }
+      expect(named).toBeDefined();
+      await page.goto(`${server.url}/daily/${named}`);
+      await page.locator('[data-testid="sectors-table"]').waitFor();
       const links = await page
         .locator('section a[href*="/incidents/"]')
         .evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).getAttribute('href')));
+      expect(links.length).toBeGreaterThan(0);
       expect(links.every((href) => href?.includes('/spot-report?format=html'))).toBe(true);
     });
 

@@ -248,10 +248,11 @@ describe('evidence in Chromium', () => {
     await expect(entry.getByTestId('evidence-ledger').textContent()).resolves.toMatch(
       /^Leaf \d+ \(the item\)/,
     );
-    await entry
+    const badge = entry
       .getByTestId('evidence-ledger')
-      .locator('.badge:not([data-ledger="pending"][title^="Not verified yet: checking"])')
-      .waitFor();
+      .locator('.badge:not([data-ledger="pending"][title^="Not verified yet: checking"])');
+    await badge.waitFor();
+    await expect(badge.getAttribute('data-ledger')).resolves.not.toBe('failed');
     await page.screenshot({ path: '/tmp/evidence-uploaded.png', fullPage: true });
   });
 

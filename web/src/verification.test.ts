@@ -26,11 +26,10 @@ describe('verification actions', () => {
     });
     expect(checkTransition(form).body).toEqual({ to: 'triaged', reason: 'Corroborated' });
     // A name left over from an older form is not passed on.
-    const stale = { ...form } as typeof form;
+    const stale = { ...form, actor: 'Ana' } as typeof form;
     expect(checkTransition(stale).body).not.toHaveProperty('actor');
-    expect(
-      checkMerge({ ids: '01a22b4e-fb3e-702d-8a91-8135cb0974f0', reason: 'same' }, ID).body,
-    ).not.toHaveProperty('actor');
+    const staleMerge = { ids: '01a22b4e-fb3e-702d-8a91-8135cb0974f0', reason: 'same', actor: 'Ana' };
+    expect(checkMerge(staleMerge as Parameters<typeof checkMerge>[0], ID).body).not.toHaveProperty('actor');
   });
 
   it('sends an assessed attribution only when verifying, and only with a basis', () => {
