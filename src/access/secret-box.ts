@@ -113,13 +113,6 @@ export function secretsKeyBytes(text: string): Buffer | undefined {
   return canonical(bytes.toString('base64')) === canonical(clean) ? bytes : undefined;
 }
 
-/** The key from its base64 text; throws (without echoing the text) when it is not 32 bytes. */
-export function secretsKeyFrom(text: string): SecretsKey {
-  const bytes = secretsKeyBytes(text);
-  if (!bytes) throw new SecretsKeyError(`a secrets key is ${KEY_BYTES} bytes in base64`);
-  return new SecretsKey(bytes);
-}
-
 /**
  * Reads the key from `<dataDir>/secrets-key`, creating it (mode 0600) when absent; refuses a file that
  * others can read or that does not hold a key.

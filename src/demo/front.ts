@@ -47,7 +47,7 @@ export function nearTheLine(position: number, east: boolean, offsetM: number): [
 }
 
 /** The point on the contact line at `position` along it (0 at its first vertex, 1 at the next, …). */
-export function pointOnLine(position: number): [number, number] {
+function pointOnLine(position: number): [number, number] {
   const k = Math.max(0, Math.min(Math.floor(position), CONTACT_LINE.length - 2));
   const [a, b] = [CONTACT_LINE[k]!, CONTACT_LINE[k + 1]!];
   const f = position - k;

@@ -337,8 +337,3 @@ export function evidenceContentUrl(id: string): string {
 export function evidenceExportUrl(id: string): string {
   return `/api/v1/evidence/${encodeURIComponent(id)}/export`;
 }
-
-/** The thumbnail Guarantor rendered from the original; no custody event. */
-export function evidenceThumbnailUrl(id: string): string {
-  return `/api/v1/evidence/${encodeURIComponent(id)}/thumbnail`;
-}

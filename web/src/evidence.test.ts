@@ -11,12 +11,12 @@ import {
   exactBytes,
   formatBytes,
   formatPlace,
-  formatTimeSeconds,
   itemCount,
   uploadProblemField,
   uploadProblemMessage,
   utcInputToRfc3339,
 } from './evidence.ts';
+import { formatTime } from './format.ts';
 
 const NOW = Date.parse('2026-11-29T12:00:00Z');
 
@@ -174,8 +174,8 @@ describe('capture metadata', () => {
 
   it('writes the hemisphere instead of a sign', () => {
     expect(formatPlace(-33.8688, -70.5)).toBe('33.86880° S, 70.50000° W');
-    expect(formatTimeSeconds('2026-11-29T23:30:05+02:00')).toBe('2026-11-29 21:30:05 UTC');
-    expect(formatTimeSeconds('not a time')).toBe('not a time');
+    expect(formatTime('2026-11-29T23:30:05+02:00', { seconds: true })).toBe('2026-11-29 21:30:05 UTC');
+    expect(formatTime('not a time', { seconds: true })).toBe('not a time');
   });
 });
 

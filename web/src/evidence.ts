@@ -11,7 +11,8 @@ import type {
 } from '../../src/monitoring/evidence/content-credentials.ts';
 import type { CustodyEvent } from '../../src/monitoring/evidence/evidence-model.ts';
 import { EVIDENCE_MEDIA_TYPES, EXTENSION_OF } from '../../src/monitoring/evidence/media-type.ts';
-import { words } from './format.ts';
+import { CLOCK_SKEW_MS } from '../../src/monitoring/report-schema.ts';
+import { formatTime } from './format.ts';
 import type { FieldErrors } from './verification.ts';
 
 /** `166864` → `163 KiB`: binary units, as the server's size limit is set (200 MiB). */
@@ -36,14 +37,6 @@ export function exactBytes(n: number): string {
   return `${n.toLocaleString('en-GB')} byte${n === 1 ? '' : 's'}`;
 }
 
-/** RFC 3339 → `2026-11-29 21:26:07 UTC`: evidence times keep their seconds. */
-export function formatTimeSeconds(iso: string): string {
-  const t = Date.parse(iso);
-  if (Number.isNaN(t)) return iso;
-  const s = new Date(t).toISOString();
-  return `${s.slice(0, 10)} ${s.slice(11, 19)} UTC`;
-}
-
 /** `48.0159° N, 37.8028° E`, with the hemisphere a sign would otherwise carry. */
 export function formatPlace(lat: number, lon: number): string {
   const ns = lat < 0 ? 'S' : 'N';
@@ -66,11 +59,11 @@ export function captureFacts(c: CaptureMetadata | null | undefined): [string, st
     facts.push([
       'Captured',
       c.capturedAtHasZone
-        ? `${formatTimeSeconds(c.capturedAt)} (the file says ${c.capturedAt})`
+        ? `${formatTime(c.capturedAt, { seconds: true })} (the file says ${c.capturedAt})`
         : `${c.capturedAt.replace('T', ' ')} on the device’s clock, time zone unknown`,
     ]);
   }
-  if (c.gpsTime) facts.push(['GPS time', formatTimeSeconds(c.gpsTime)]);
+  if (c.gpsTime) facts.push(['GPS time', formatTime(c.gpsTime, { seconds: true })]);
   const p = c.position;
   if (p && Number.isFinite(p.lat) && Number.isFinite(p.lon)) {
     facts.push([
@@ -176,7 +169,7 @@ function signerText(c: ContentCredentials): string | undefined {
     s.commonName ?? 'unnamed signer',
     s.issuer ? `, issued by ${s.issuer}` : '',
     s.alg ? ` (${s.alg})` : '',
-    s.time ? `, signed ${formatTimeSeconds(s.time)}` : '',
+    s.time ? `, signed ${formatTime(s.time, { seconds: true })}` : '',
     c.claimGenerator ? `; made with ${c.claimGenerator}` : '',
   ].join('');
 }
@@ -265,7 +258,6 @@ export function utcInputToRfc3339(value: string): string | undefined {
 }
 
 /** A time a moment ahead of this clock is allowed: the server's clock and this one differ a little. */
-const CLOCK_SLACK_MS = 5 * 60_000;
 
 function checkPastTime(
   value: string,
@@ -280,7 +272,7 @@ function checkPastTime(
     errors[key] = 'Enter a date and time (UTC).';
     return undefined;
   }
-  if (Date.parse(iso) > now + CLOCK_SLACK_MS) {
+  if (Date.parse(iso) > now + CLOCK_SKEW_MS) {
     errors[key] = `${what} cannot be in the future (times are UTC).`;
     return undefined;
   }
@@ -371,9 +363,4 @@ export function uploadProblemMessage(problem: { code?: string }, message: string
   const limit = problem.code === 'payload_too_large' ? message.match(/at most (\d+) bytes/) : null;
   if (limit) return `The file is too large: an evidence file is at most ${formatBytes(Number(limit[1]))}.`;
   return message;
-}
-
-/** Words for a custody event's name: `copied`. */
-export function custodyEventName(event: string): string {
-  return words(event);
 }

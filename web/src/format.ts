@@ -8,11 +8,11 @@ export function words(code: string): string {
 }
 
 /** RFC 3339 → `2026-11-29 21:26 UTC`; times are shown in UTC everywhere, as the reports publish them. */
-export function formatTime(iso: string): string {
+export function formatTime(iso: string, options: { seconds?: boolean } = {}): string {
   const t = Date.parse(iso);
   if (Number.isNaN(t)) return iso;
   const s = new Date(t).toISOString();
-  return `${s.slice(0, 10)} ${s.slice(11, 16)} UTC`;
+  return `${s.slice(0, 10)} ${s.slice(11, options.seconds ? 19 : 16)} UTC`;
 }
 
 /** The span between two times, written once when both ends fall in the same minute. */

@@ -54,5 +54,4 @@ export function dailyPath(date: string): string {
   return `/daily/${date}`;
 }
 
-export const ACCOUNT_PATH = '/account';
 export const AUTHENTICATOR_PATH = '/account/authenticator';

@@ -64,12 +64,7 @@ export const configSchema = z.object({
   unsignedSources: z
     .string()
     .default('patrol,camera,uav,sensor,party,other')
-    .transform((s) =>
-      s
-        .split(',')
-        .map((k) => k.trim())
-        .filter(Boolean),
-    )
+    .transform(commaList)
     .pipe(z.array(z.enum(['patrol', 'camera', 'uav', 'sensor', 'party', 'other']))),
   /** A PEM file of the certificates whose signers' C2PA content credentials are trusted; unset: none. */
   c2paTrustAnchors: z.string().min(1).optional(),

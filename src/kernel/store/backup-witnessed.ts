@@ -44,7 +44,7 @@ export function newestRows(rows: WitnessedRow[], n = WITNESSED_CANDIDATES): Witn
   return [...byNote.values()].sort((a, b) => b.size - a.size).slice(0, n);
 }
 
-export interface WitnessedCheck {
+interface WitnessedCheck {
   witnessed: Witnessed | null;
   /** Cosignatures that do not verify, or a witnessed root the ledger does not reach. */
   problems: string[];

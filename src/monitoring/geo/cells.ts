@@ -4,7 +4,7 @@
  * stored incidents near a new report instead of every incident of the day along the whole line.
  */
 
-export const CELL_DEGREES = 0.5;
+const CELL_DEGREES = 0.5;
 const COLUMNS = 360 / CELL_DEGREES;
 const ROWS = 180 / CELL_DEGREES;
 

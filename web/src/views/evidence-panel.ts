@@ -19,7 +19,6 @@ import {
   evidenceApi,
   evidenceContentUrl,
   evidenceExportUrl,
-  evidenceThumbnailUrl,
   type IncidentDetail,
 } from '../api.ts';
 import { type Children, h, mount } from '../dom.ts';
@@ -35,13 +34,12 @@ import {
   EVIDENCE_TYPES_TEXT,
   exactBytes,
   formatBytes,
-  formatTimeSeconds,
   itemCount,
   uploadProblemField,
   uploadProblemMessage,
 } from '../evidence.ts';
 import { formatSpan, formatTime, words } from '../format.ts';
-import { InclusionChecker, type InclusionStatus } from '../inclusion-check.ts';
+import type { InclusionChecker, InclusionStatus } from '../inclusion-check.ts';
 import type { FieldErrors } from '../verification.ts';
 import { ledgerBadge } from './badges.ts';
 import { type Field, field, onAction, problemErrors, showErrors } from './forms.ts';
@@ -66,6 +64,8 @@ export function evidenceSection(
   reports: readonly Report[],
   session: Session,
   isDisposed: () => boolean,
+  /** The page's checker, so the checkpoint is fetched and verified once for the whole page. */
+  checker: InclusionChecker,
 ): HTMLElement | null {
   const may = {
     read: can(session, 'evidence:read'),
@@ -74,12 +74,7 @@ export function evidenceSection(
     custody: can(session, 'evidence:custody'),
   };
   if (!may.read && !may.upload) return null;
-  // One checker for the section, so the checkpoint is fetched and verified once.
-  let checker: InclusionChecker | undefined;
-  const inclusion = (id: string) => {
-    checker ??= new InclusionChecker();
-    return checker.check({ id, kinds: [LEAF_KINDS.item] });
-  };
+  const inclusion = (id: string) => checker.check({ id, kinds: [LEAF_KINDS.item] });
 
   return h(
     'section',
@@ -554,7 +549,7 @@ export function evidenceSection(
         await reload();
         return () => {
           form.reset();
-          status.textContent = `Recorded: ${words(recorded.event)}${body.recipient ? ` to ${body.recipient}` : ''}, ${formatTimeSeconds(recorded.at)}.`;
+          status.textContent = `Recorded: ${words(recorded.event)}${body.recipient ? ` to ${body.recipient}` : ''}, ${formatTime(recorded.at, { seconds: true })}.`;
         };
       },
       isDisposed,
@@ -606,7 +601,7 @@ function thumbnail(detail: EvidenceDetail, name: string): HTMLElement {
   }
   // A plain image from this origin: the session cookie goes with it, and the CSP allows 'self'.
   const img = h('img', {
-    src: evidenceThumbnailUrl(detail.id),
+    src: t.url,
     alt: `Thumbnail of ${name}, rendered by Guarantor from the stored original`,
     width: t.width ?? null,
     height: t.height ?? null,
@@ -660,7 +655,7 @@ function custodyLog(detail: EvidenceDetail): HTMLElement {
       return h(
         'li',
         { class: 'timeline-entry', 'data-event': e.event, 'data-custody-id': e.id },
-        h('time', { datetime: e.at }, formatTimeSeconds(e.at)),
+        h('time', { datetime: e.at }, formatTime(e.at, { seconds: true })),
         ' ',
         h('strong', { class: 'custody-event' }, words(e.event)),
         ' by ',

@@ -91,6 +91,9 @@ export function incidentPage(root: HTMLElement, ctx: ViewContext, id: string): (
   }
 
   function render(detail: IncidentDetail): void {
+    // One per drawing, shared by the incident, its reports and their evidence: the latest checkpoint is
+    // fetched and verified once, and again after a change redraws the page.
+    const checker = new InclusionChecker();
     document.title = `Incident ${detail.id.slice(0, 8)}… (${words(detail.status)}) — Guarantor`;
     const incidentLedger = h(
       'p',
@@ -154,12 +157,12 @@ export function incidentPage(root: HTMLElement, ctx: ViewContext, id: string): (
       ),
       detail.mergedInto ? null : may.transition ? verification(detail) : readOnlyNote(detail),
       reportsSection(detail, reportLedger),
-      evidenceSection(detail.reports, ctx.session, () => disposed),
+      evidenceSection(detail.reports, ctx.session, () => disposed, checker),
       detail.mergedInto || !may.merge ? null : mergeSection(detail),
       historySection(detail),
     );
     showOnMap(detail);
-    checkLedger(detail, incidentLedger, reportLedger);
+    checkLedger(detail, incidentLedger, reportLedger, checker);
   }
 
   /** Verifies, in this browser, the incident's and each report's inclusion in the ledger. */
@@ -167,8 +170,8 @@ export function incidentPage(root: HTMLElement, ctx: ViewContext, id: string): (
     detail: IncidentDetail,
     incidentSlot: HTMLElement,
     reportSlots: Map<string, HTMLElement>,
+    checker: InclusionChecker,
   ) {
-    const checker = new InclusionChecker();
     const jobs: { record: RecordRef; show: (status: InclusionStatus) => void }[] = [
       {
         record: { id: detail.id, kinds: RECORD_KINDS.incident },

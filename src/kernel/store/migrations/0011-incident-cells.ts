@@ -40,7 +40,9 @@ export async function fillIncidentCells(db: Kysely<unknown>): Promise<void> {
     const byCell = new Map<number, string[]>();
     for (const r of rows) {
       const cell = cellOf(r.lon, r.lat);
-      byCell.set(cell, [...(byCell.get(cell) ?? []), r.id]);
+      const ids = byCell.get(cell);
+      if (ids) ids.push(r.id);
+      else byCell.set(cell, [r.id]);
     }
     for (const [cell, ids] of byCell) {
       await incidents.updateTable('incidents').set({ cell }).where('id', 'in', ids).execute();
