@@ -21,7 +21,7 @@ import {
 } from './incident-model.ts';
 import { refreshIncidents } from './incident-refresh.ts';
 import { canTransition, type TransitionInput } from './incident-status.ts';
-import { earliestShortStart } from './overlapping-incidents.ts';
+import { byFirstObserved, type IncidentQuery, overlapping } from './overlapping-incidents.ts';
 import { type Report, reportFromRow } from './report-model.ts';
 import type { IncidentStatus } from './types.ts';
 
@@ -47,10 +47,7 @@ export async function listIncidents(
   f: IncidentFilter,
   reader: Reader,
 ): Promise<Page<Incident>> {
-  const query = () => {
-    let q = db.selectFrom('incidents').selectAll().where('merged_into', 'is', null).where(readableBy(reader));
-    if (f.from) q = q.where('last_observed', '>=', f.from);
-    if (f.to) q = q.where('first_observed', '<', f.to);
+  const filtered = (q: IncidentQuery) => {
     if (f.oblast) q = q.where('oblast', '=', f.oblast);
     if (f.sectorId) q = q.where('sector_id', '=', f.sectorId);
     if (f.type) {
@@ -73,37 +70,22 @@ export async function listIncidents(
       );
     }
     return q
+      .selectAll()
       .orderBy('first_observed', 'desc')
       .orderBy('id', 'desc')
       .limit(f.limit + 1);
   };
   let rows: IncidentTable[];
   if (f.from) {
-    // Newest first from a start time: walking first_observed backwards would not stop at the start
-    // (an incident seen first before it can still overlap it), so short incidents are bounded to those
-    // begun at most a day earlier and the few long ones come from their own index, as in
-    // overlapping-incidents.ts; the two pages merge into one.
-    const earliest = earliestShortStart(f.from);
-    const [short, long] = await Promise.all([
-      query().where('long_span', '=', 0).where('first_observed', '>=', earliest).execute(),
-      query().where('long_span', '=', 1).execute(),
-    ]);
-    rows = short
-      .concat(long)
-      .sort((a, b) =>
-        a.first_observed !== b.first_observed
-          ? a.first_observed < b.first_observed
-            ? 1
-            : -1
-          : a.id < b.id
-            ? 1
-            : a.id > b.id
-              ? -1
-              : 0,
-      )
+    // Walking first_observed back from the end would not stop at the start (an incident seen first
+    // before it can still overlap it): `overlapping` bounds the walk, in two pages merged here.
+    rows = (await overlapping(db, f.from, f.to, filtered, reader))
+      .sort((a, b) => byFirstObserved(b, a))
       .slice(0, f.limit + 1);
   } else {
-    rows = await query().execute();
+    let q = db.selectFrom('incidents').where('merged_into', 'is', null).where(readableBy(reader));
+    if (f.to) q = q.where('first_observed', '<', f.to);
+    rows = await filtered(q).execute();
   }
   return pageOf(rows, f.limit, incidentFromRow, (i) => [i.firstObserved, i.id]);
 }

@@ -16,17 +16,20 @@ export function isLongSpan(firstObserved: string, lastObserved: string): boolean
 }
 
 /** The earliest first observation of a short incident (`long_span = 0`) still going on at `fromIso`. */
-export function earliestShortStart(fromIso: string): string {
+function earliestShortStart(fromIso: string): string {
   return new Date(Date.parse(fromIso) - DAY_MS).toISOString();
 }
 
-type IncidentQuery = SelectQueryBuilder<Database, 'incidents', object>;
+export type IncidentQuery = SelectQueryBuilder<Database, 'incidents', object>;
 
-/** Runs `query` restricted to the incidents overlapping [fromIso, toIso), short and long apart. */
+/**
+ * Runs `query` restricted to the incidents overlapping [fromIso, toIso), short and long apart; without
+ * `toIso`, to the incidents still going on at `fromIso` or begun since.
+ */
 export async function overlapping<R>(
   db: Kysely<Database>,
   fromIso: string,
-  toIso: string,
+  toIso: string | undefined,
   query: (q: IncidentQuery) => { execute(): Promise<R[]> },
   reader?: Reader,
 ): Promise<R[]> {
@@ -35,7 +38,7 @@ export async function overlapping<R>(
     const q = db
       .selectFrom('incidents')
       .where('merged_into', 'is', null)
-      .where('first_observed', '<', toIso)
+      .$if(toIso !== undefined, (w) => w.where('first_observed', '<', toIso!))
       .where('last_observed', '>=', fromIso);
     return reader ? q.where(readableBy(reader)) : q;
   };
@@ -54,9 +57,16 @@ export async function overlappingIncidents(
   reader: Reader,
 ): Promise<IncidentTable[]> {
   const rows = await overlapping(db, fromIso, toIso, (q) => q.selectAll(), reader);
-  return rows.sort((a, b) =>
-    a.first_observed < b.first_observed ? -1 : a.first_observed > b.first_observed ? 1 : a.id < b.id ? -1 : 1,
-  );
+  return rows.sort(byFirstObserved);
+}
+
+/** Earlier first observation first, then the smaller id. */
+export function byFirstObserved(
+  a: Pick<IncidentTable, 'first_observed' | 'id'>,
+  b: Pick<IncidentTable, 'first_observed' | 'id'>,
+): number {
+  if (a.first_observed !== b.first_observed) return a.first_observed < b.first_observed ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
 /** Only status and span, for counting over long periods. */
