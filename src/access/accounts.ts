@@ -44,11 +44,16 @@ export function checkPassword(password: string, username: string, field = 'passw
  * The account's row; `not_found` when there is none or, for a manager, when it is not theirs to manage
  * (the same answer, so they do not learn which accounts other participants have).
  */
-export async function accountRow(db: Kysely<Database>, id: string, manager?: Manager): Promise<AccountTable> {
+export async function accountRow(
+  db: Kysely<Database>,
+  id: string,
+  manager?: Manager,
+  field?: string,
+): Promise<AccountTable> {
   let q = db.selectFrom('accounts').selectAll().where('id', '=', id);
   if (manager?.participant !== undefined) q = q.where('participant', '=', manager.participant);
   const row = await q.executeTakeFirst();
-  if (!row) throw new Problem('not_found', `no account ${id}`);
+  if (!row) throw new Problem('not_found', `no account ${id}`, field ? { field } : undefined);
   return row;
 }
 

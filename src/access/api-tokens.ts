@@ -12,6 +12,7 @@ import type { ApiTokenTable } from '../kernel/store/schema.ts';
 import { type AccessContext, TOUCH_INTERVAL_MS } from './access-context.ts';
 import { recordAccessEvent } from './access-events.ts';
 import { accountFromRow, participantSchema } from './account-model.ts';
+import { accountRow } from './accounts.ts';
 import { checkMachineToken, checkTakeOver, type ManagedBy, managerOf } from './manager.ts';
 import type { Principal } from './principal.ts';
 import { ACTIONS, type Action, isAction, MACHINE_SCOPES, permissionsOf } from './roles.ts';
@@ -107,11 +108,7 @@ export async function issueApiToken(
     let participant: string;
     let allowed: ReadonlySet<Action>;
     if ('accountId' in valid.owner) {
-      let q = trx.selectFrom('accounts').selectAll().where('id', '=', valid.owner.accountId);
-      if (manager.participant !== undefined) q = q.where('participant', '=', manager.participant);
-      const row = await q.executeTakeFirst();
-      if (!row)
-        throw new Problem('not_found', `no account ${valid.owner.accountId}`, { field: 'owner.accountId' });
+      const row = await accountRow(trx, valid.owner.accountId, manager, 'owner.accountId');
       if (row.disabled === 1) throw new Problem('state_conflict', 'the account is disabled');
       const account = accountFromRow(row);
       checkTakeOver(manager, account, 'owner.accountId');

@@ -38,8 +38,11 @@ export interface Manager {
   participant: string | undefined;
   /** The highest clearance they may give. */
   clearance: Classification;
-  /** Whether they may make administrators (see above). */
-  appointsAdministrators: boolean;
+}
+
+/** Whoever manages every participant (the secretariat, the server itself) makes administrators. */
+export function appointsAdministrators(manager: Manager): boolean {
+  return manager.participant === undefined;
 }
 
 /** The signed-in administrator, or the server itself under a bare actor name. */
@@ -52,7 +55,6 @@ export function managerOf(by: ManagedBy): Manager {
     accountId: undefined,
     participant: undefined,
     clearance: 'SECRET',
-    appointsAdministrators: true,
   };
 }
 
@@ -66,7 +68,6 @@ export function managerFor(principal: Principal): Manager {
     accountId: principal.accountId,
     participant: secretariat ? undefined : principal.participant,
     clearance: principal.clearance,
-    appointsAdministrators: secretariat,
   };
 }
 
@@ -95,7 +96,7 @@ export function checkClearance(manager: Manager, clearance: Classification, fiel
 
 /** Refuses roles that add the administrator role, unless the manager appoints administrators. */
 export function checkRoles(manager: Manager, roles: readonly Role[], before: readonly Role[] = []): void {
-  if (manager.appointsAdministrators) return;
+  if (appointsAdministrators(manager)) return;
   if (roles.includes('administrator') && !before.includes('administrator'))
     throw new Problem('forbidden', 'only the secretariat’s administrators make administrators', {
       field: 'roles',
@@ -121,7 +122,7 @@ export function checkRevival(
   account: { id: string; roles: readonly Role[] },
   field?: string,
 ): void {
-  if (manager.appointsAdministrators || account.id === manager.accountId) return;
+  if (appointsAdministrators(manager) || account.id === manager.accountId) return;
   if (account.roles.includes('administrator'))
     throw new Problem(
       'forbidden',

@@ -16,7 +16,7 @@ import {
   SESSION_COOKIE,
   setSessionCookies,
 } from './http-auth.ts';
-import { managerFor } from './manager.ts';
+import { appointsAdministrators, managerFor } from './manager.ts';
 import { actorOf, type Principal } from './principal.ts';
 import { permissionsOf } from './roles.ts';
 
@@ -50,7 +50,7 @@ function accountOf(principal: Principal): string {
  */
 function auditScope(principal: Principal): { participant?: string } {
   if (principal.kind !== 'account') return {};
-  return principal.roles.includes('administrator') && managerFor(principal).participant === undefined
+  return principal.roles.includes('administrator') && appointsAdministrators(managerFor(principal))
     ? {}
     : { participant: principal.participant };
 }
@@ -115,7 +115,8 @@ export function accessRoutes(accounts: AccountService): RouteSpec[] {
             participant: principal.participant,
             permissions: principal.scopes,
           };
-        const account = await accounts.getAccount(accountOf(principal));
+        // A session has just read its account; only a token's needs reading here.
+        const account = req.session?.account ?? (await accounts.getAccount(accountOf(principal)));
         const enrolling =
           principal.kind === 'account' && principal.via === 'session' && principal.totpEnrolmentRequired;
         return {
