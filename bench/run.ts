@@ -64,29 +64,32 @@ async function benchToken(app: App): Promise<string> {
   return token;
 }
 
-/** The file's last `n` lines, read as a stream and kept in a ring. */
-async function lastLines(path: string, n: number): Promise<string[]> {
-  const ring: string[] = [];
-  let at = 0;
+/** A file's non-empty lines, read as a stream: a million reports are more than one string may hold. */
+async function* nonEmptyLines(path: string): AsyncGenerator<string> {
   for await (const line of createInterface({
     input: createReadStream(path),
     crlfDelay: Number.POSITIVE_INFINITY,
   })) {
-    if (!line) continue;
+    if (line) yield line;
+  }
+}
+
+/** The file's last `n` lines, kept in a ring. */
+async function lastLines(path: string, n: number): Promise<string[]> {
+  const ring: string[] = [];
+  let at = 0;
+  for await (const line of nonEmptyLines(path)) {
     if (ring.length < n) ring.push(line);
     else ring[at++ % n] = line;
   }
   return ring.slice(at % n).concat(ring.slice(0, at % n));
 }
 
-/** The file's first `n` lines, read as a stream: a million reports are more than one string may hold. */
+/** The file's first `n` lines. */
 async function firstLines(path: string, n: number): Promise<string[]> {
   const lines: string[] = [];
-  for await (const line of createInterface({
-    input: createReadStream(path),
-    crlfDelay: Number.POSITIVE_INFINITY,
-  })) {
-    if (line) lines.push(line);
+  for await (const line of nonEmptyLines(path)) {
+    lines.push(line);
     if (lines.length >= n) break;
   }
   return lines;
@@ -119,11 +122,7 @@ async function rawInsertBaseline(): Promise<void> {
   const store = await openStore({ kind: 'sqlite', file: join(work, 'raw.sqlite') });
   const db = store.sqlite!;
   const rows: unknown[][] = [];
-  for await (const line of createInterface({
-    input: createReadStream(file),
-    crlfDelay: Number.POSITIVE_INFINITY,
-  })) {
-    if (!line) continue;
+  for await (const line of nonEmptyLines(file)) {
     const r = JSON.parse(line);
     rows.push([
       `raw-${rows.length}`,
@@ -413,7 +412,7 @@ for (const n of [100_000, N].filter((n, i, a) => a.indexOf(n) === i && n <= N)) 
     ],
   });
   log(
-    `HTTP ingest into the 1M-report store, 16 clients: ${Math.round(result.requests.average)} reports/s, p99 ${result.latency.p99} ms, non-2xx ${result.non2xx}, errors ${result.errors}`,
+    `HTTP ingest into the store of ${N.toLocaleString('en')} imported reports, 16 clients: ${Math.round(result.requests.average)} reports/s, p99 ${result.latency.p99} ms, non-2xx ${result.non2xx}, errors ${result.errors}`,
   );
   await app.close();
 }
