@@ -18,7 +18,6 @@ import { appendLeaves } from '../src/kernel/ledger/append.ts';
 import { MerkleTree } from '../src/kernel/ledger/merkle-tree.ts';
 import { openStore } from '../src/kernel/store/store.ts';
 import { signedPayload } from '../src/monitoring/devices/signature.ts';
-import { parseImportStream } from '../src/monitoring/import/parse.ts';
 import { type ReportInput, reportInputSchema } from '../src/monitoring/report-schema.ts';
 import { benchCorrelation } from './correlate.bench.ts';
 import { writeBenchReports } from './generate.ts';
@@ -183,7 +182,7 @@ const dataDir = join(work, 'data');
   const store = await openStore({ kind: 'sqlite', file: join(dataDir, 'guarantor.sqlite') });
   const services = createServices(store);
   t = performance.now();
-  const summary = await services.reports.import(parseImportStream('ndjson', createReadStream(file)), {
+  const summary = await services.reports.importUpload('ndjson', createReadStream(file), {
     allOrNothing: false,
   });
   const s = (performance.now() - t) / 1000;

@@ -6,7 +6,6 @@ import { parseOr400 } from '../kernel/http/validate.ts';
 import { openStore, storeOptionsFor } from '../kernel/store/store.ts';
 import { formatFromFileName, type ImportFormat } from '../monitoring/import/detect.ts';
 import { columnMappingSchema } from '../monitoring/import/mapping.ts';
-import { parseImportStream } from '../monitoring/import/parse.ts';
 import type { ImportSummary } from '../monitoring/report-service.ts';
 
 const CONTENT_TYPES: Record<ImportFormat, string> = {
@@ -67,12 +66,10 @@ export async function importCommand(
     const store = await openStore(storeOptionsFor(config));
     try {
       const services = createServices(store, config);
-      summary = await services.reports.import(
-        parseImportStream(format, createReadStream(file), mapping ? { mapping } : {}),
-        {
-          allOrNothing: !!flags.allOrNothing,
-        },
-      );
+      summary = await services.reports.importUpload(format, createReadStream(file), {
+        ...(mapping ? { mapping } : {}),
+        allOrNothing: !!flags.allOrNothing,
+      });
     } finally {
       await store.close();
     }

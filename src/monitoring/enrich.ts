@@ -11,10 +11,17 @@ import { assessZones, prepareSectors, prepareZones, sectorAt } from './zones.ts'
 export interface Geography {
   zones: ReturnType<typeof prepareZones>;
   sectors: ReturnType<typeof prepareSectors>;
+  /** The zones and sectors it was prepared from: plain data, for another thread to prepare its own. */
+  source: GeographySource;
+}
+
+export interface GeographySource {
+  zones: Zone[];
+  sectors: Sector[];
 }
 
 export function prepareGeography(zones: Zone[], sectors: Sector[]): Geography {
-  return { zones: prepareZones(zones), sectors: prepareSectors(sectors) };
+  return { zones: prepareZones(zones), sectors: prepareSectors(sectors), source: { zones, sectors } };
 }
 
 /**

@@ -7,7 +7,12 @@
 import { hash } from 'node:crypto';
 import { isDefaultLabel, labelColumns, normalizeLabel } from '../access/labels.ts';
 import { uuid7 } from '../kernel/ids/uuid7.ts';
-import { appendLeaves } from '../kernel/ledger/append.ts';
+import {
+  appendPreparedLeaves,
+  type LedgerEntry,
+  type PreparedLeaf,
+  prepareLeaves,
+} from '../kernel/ledger/append.ts';
 import { canonicalJson } from '../kernel/ledger/canonical.ts';
 import { insertRows } from '../kernel/store/insert-rows.ts';
 import type { DeviceTable, ReportTable } from '../kernel/store/schema.ts';
@@ -68,8 +73,55 @@ export function bodyHash(input: ReportInput): string {
   return hash('sha256', canonicalJson(normalized), 'hex');
 }
 
+/**
+ * A report worked out before it meets the store: its row (id, body hash, enrichment) and, unless it
+ * is signed, its ledger leaf. Pure, so a bulk import prepares reports on a worker thread while the
+ * writer lands earlier ones; structured-clone safe for the same reason.
+ */
+export interface PreparedReport {
+  line: number;
+  /** The row as it will be stored, but for the device, signature and incident columns set on landing. */
+  row: ReportTable;
+  /** The report's leaf; null for a signed report, whose leaf names the device found when it lands. */
+  leaf: PreparedLeaf | null;
+  /** A signed report: the signature, what it covers (the body as sent) and the enrichment its leaf needs. */
+  signed: { value: string; raw: unknown; enrichment: Enrichment } | null;
+}
+
+/** Prepares reports in order; the leaves of the unsigned ones are worked out together (one draw of salts). */
+export function prepareReports(
+  items: readonly IngestItem[],
+  geography: Geography,
+  now: string,
+): PreparedReport[] {
+  const prepared: PreparedReport[] = [];
+  const entries: LedgerEntry[] = [];
+  const unsigned: PreparedReport[] = [];
+  for (const { line, input, raw } of items) {
+    const enrichment = enrichReport(input, geography);
+    const row = toRow(input, enrichment, bodyHash(input), now);
+    if (input.signature) {
+      prepared.push({ line, row, leaf: null, signed: { value: input.signature.value, raw, enrichment } });
+      continue;
+    }
+    const report: PreparedReport = { line, row, leaf: null, signed: null };
+    prepared.push(report);
+    unsigned.push(report);
+    entries.push(reportEntry(row, enrichment));
+  }
+  prepareLeaves(entries).forEach((leaf, i) => {
+    unsigned[i]!.leaf = leaf;
+  });
+  return prepared;
+}
+
+function reportEntry(row: ReportTable, e: Enrichment): LedgerEntry {
+  return { kind: 'report', recordId: row.id, content: ledgerContent(row, e), at: row.received_at };
+}
+
 const CHUNK = 400;
 
+/** Prepares and lands reports in one step: single submissions and small batches. */
 export async function ingestReports(
   trx: Tx,
   items: IngestItem[],
@@ -77,13 +129,25 @@ export async function ingestReports(
   now: string = new Date().toISOString(),
   policy: SignaturePolicy = ALLOW_UNSIGNED,
 ): Promise<IngestOutcome> {
+  return landReports(trx, prepareReports(items, geography, now), geography, policy);
+}
+
+/**
+ * Lands prepared reports in the caller's transaction: idempotency against the store and within the
+ * batch, corrections that must name a known report, signatures, correlation, the rows and their leaves.
+ */
+export async function landReports(
+  trx: Tx,
+  prepared: PreparedReport[],
+  geography: Geography,
+  policy: SignaturePolicy = ALLOW_UNSIGNED,
+): Promise<IngestOutcome> {
   const outcome: IngestOutcome = { created: [], duplicates: [], rejected: [] };
-  if (items.length === 0) return outcome;
+  if (prepared.length === 0) return outcome;
 
   // Idempotency: look up every key once, then settle keys repeated inside the batch.
-  const hashes = items.map((i) => bodyHash(i.input));
   const existing = new Map<string, ReportTable>();
-  const keys = [...new Set(items.map((i) => i.input.clientInstanceId))];
+  const keys = [...new Set(prepared.map((p) => p.row.client_instance_id))];
   for (let i = 0; i < keys.length; i += CHUNK) {
     const rows = await trx
       .selectFrom('reports')
@@ -93,34 +157,34 @@ export async function ingestReports(
     for (const r of rows) existing.set(r.client_instance_id, r);
   }
 
-  const fresh: { item: IngestItem; hash: string }[] = [];
+  const fresh: PreparedReport[] = [];
   const repeatsInBatch: { line: number; key: string }[] = [];
   const seenInBatch = new Map<string, { hash: string; line: number }>();
-  items.forEach((item, n) => {
-    const key = item.input.clientInstanceId;
-    const hash = hashes[n]!;
+  for (const p of prepared) {
+    const key = p.row.client_instance_id;
+    const hash = p.row.body_hash;
     const stored = existing.get(key);
     const earlier = seenInBatch.get(key);
     if (stored || earlier) {
       if ((stored?.body_hash ?? earlier?.hash) === hash) {
-        if (stored) outcome.duplicates.push({ line: item.line, report: reportFromRow(stored) });
-        else repeatsInBatch.push({ line: item.line, key });
+        if (stored) outcome.duplicates.push({ line: p.line, report: reportFromRow(stored) });
+        else repeatsInBatch.push({ line: p.line, key });
       } else {
         outcome.rejected.push({
-          line: item.line,
+          line: p.line,
           field: 'clientInstanceId',
           code: 'idempotency_conflict',
           message: `clientInstanceId ${key} was already used with a different body${earlier ? ` (line ${earlier.line})` : ''}`,
         });
       }
-      return;
+      continue;
     }
-    seenInBatch.set(key, { hash, line: item.line });
-    fresh.push({ item, hash });
-  });
+    seenInBatch.set(key, { hash, line: p.line });
+    fresh.push(p);
+  }
 
   // A correction must name a report that exists (stored, or earlier in this batch).
-  const named = [...new Set(fresh.map((f) => f.item.input.supersedes).filter((s): s is string => !!s))];
+  const named = [...new Set(fresh.map((p) => p.row.supersedes).filter((s): s is string => !!s))];
   const known = new Set<string>();
   for (let i = 0; i < named.length; i += CHUNK) {
     const rows = await trx
@@ -132,54 +196,45 @@ export async function ingestReports(
   }
 
   const rows: ReportTable[] = [];
-  const enrichments: Enrichment[] = [];
+  const leaves: PreparedLeaf[] = [];
   const lines: number[] = [];
   const devices = await activeDevices(
     trx,
-    fresh.map((f) => f.item.input.source),
+    fresh.map((p) => ({ kind: p.row.source_kind, id: p.row.source_id })),
   );
-  for (const { item, hash } of fresh) {
-    const input = item.input;
-    if (input.supersedes && !known.has(input.supersedes)) {
+  for (const p of fresh) {
+    const { row } = p;
+    if (row.supersedes && !known.has(row.supersedes)) {
       outcome.rejected.push({
-        line: item.line,
+        line: p.line,
         field: 'supersedes',
         code: 'not_found',
-        message: `supersedes names no known report (${input.supersedes})`,
+        message: `supersedes names no known report (${row.supersedes})`,
       });
       continue;
     }
-    const device = devices.get(`${input.source.kind}:${input.source.id}`);
-    const refusal = signatureRefusal(item, device, policy);
+    const device = devices.get(`${row.source_kind}:${row.source_id}`);
+    const refusal = signatureRefusal(p, device, policy);
     if (refusal) {
-      outcome.rejected.push({ line: item.line, field: 'signature', ...refusal });
+      outcome.rejected.push({ line: p.line, field: 'signature', ...refusal });
       continue;
     }
-    const enrichment = enrichReport(input, geography);
-    const row = toRow(input, enrichment, hash, now);
-    if (input.signature && device) {
+    let leaf = p.leaf;
+    if (p.signed && device) {
       row.device_id = device.id;
-      row.signature = input.signature.value;
+      row.signature = p.signed.value;
+      leaf = prepareLeaves([reportEntry(row, p.signed.enrichment)])[0]!;
     }
     known.add(row.id);
     rows.push(row);
-    enrichments.push(enrichment);
-    lines.push(item.line);
+    leaves.push(leaf!);
+    lines.push(p.line);
   }
 
-  const correlation = await correlateNewReports(trx, rows, geography, now);
+  const correlation = await correlateNewReports(trx, rows, geography, new Date().toISOString());
   await insertRows(trx, 'reports', rows);
   await correlation.finish();
-
-  await appendLeaves(
-    trx,
-    rows.map((r, n) => ({
-      kind: 'report',
-      recordId: r.id,
-      content: ledgerContent(r, enrichments[n]!),
-      at: now,
-    })),
-  );
+  await appendPreparedLeaves(trx, leaves);
   rows.forEach((row, n) => {
     outcome.created.push({ line: lines[n]!, row });
   });
@@ -205,21 +260,18 @@ export async function ingestReports(
 
 /** Why a report's signature (or its absence) is not acceptable, or null when it is. */
 function signatureRefusal(
-  item: IngestItem,
+  p: PreparedReport,
   device: DeviceTable | undefined,
   policy: SignaturePolicy,
 ): { code: string; message: string } | null {
-  const { input } = item;
-  const source = `${input.source.kind}:${input.source.id}`;
-  if (!input.signature) {
-    if (policy.unsignedKinds.has(input.source.kind)) return null;
-    return {
-      code: 'signature_required',
-      message: `reports from ${input.source.kind} sources must be signed`,
-    };
+  const { source_kind: kind, source_id: id } = p.row;
+  if (!p.signed) {
+    if (policy.unsignedKinds.has(kind)) return null;
+    return { code: 'signature_required', message: `reports from ${kind} sources must be signed` };
   }
-  if (!device) return { code: 'invalid_signature', message: `no device is enrolled for source ${source}` };
-  if (item.raw === undefined || !verifyReportSignature(device.public_key, item.raw, input.signature.value)) {
+  if (!device)
+    return { code: 'invalid_signature', message: `no device is enrolled for source ${kind}:${id}` };
+  if (p.signed.raw === undefined || !verifyReportSignature(device.public_key, p.signed.raw, p.signed.value)) {
     return {
       code: 'invalid_signature',
       message: `the signature does not verify with the key of device ${device.id}`,

@@ -3,19 +3,24 @@
  * validate each row with the shared schema, land the good rows and account for every bad one.
  */
 import { type ErrorCode, Problem } from '../kernel/http/errors.ts';
-import { fieldErrors } from '../kernel/http/validate.ts';
-import type { Store } from '../kernel/store/store.ts';
+import type { Store, Tx } from '../kernel/store/store.ts';
+import type { Geography } from './enrich.ts';
 import type { GeographyService } from './geography-service.ts';
+import type { ImportFormat } from './import/detect.ts';
+import type { ImportOptions } from './import/parse.ts';
+import { type PreparedBatch, prepareSlices } from './import/prepare.ts';
+import { prepareUpload } from './import/prepared-upload.ts';
 import type { ImportItem } from './import/rows.ts';
+import type { ImportChunk } from './import/stream.ts';
 import {
   ALLOW_UNSIGNED,
-  type IngestItem,
   ingestReports,
+  landReports,
   type RowRejection,
   type SignaturePolicy,
 } from './ingest.ts';
 import { type Report, reportFromRow } from './report-model.ts';
-import { type ReportInput, reportInputSchema } from './report-schema.ts';
+import type { ReportInput } from './report-schema.ts';
 
 export interface ImportSummary {
   accepted: number;
@@ -33,8 +38,6 @@ export interface ImportSummary {
 export const MAX_LISTED_ERRORS = 1000;
 /** Row refusals a single submission answers with their own code; the rest are 422 unprocessable. */
 const PASSED_THROUGH = new Set<string>(['idempotency_conflict', 'invalid_signature', 'signature_required']);
-/** Rows per transaction when an import is not all-or-nothing: large enough to be fast, small enough to lose little. */
-const BATCH_ROWS = 2000;
 
 class RollBack extends Error {}
 
@@ -61,9 +64,35 @@ export class ReportService {
     return { created: false, report: outcome.duplicates[0]!.report };
   }
 
-  /** Imports parsed rows batch by batch; `allOrNothing` runs everything in one transaction. */
+  /** Imports parsed rows batch by batch, prepared on this thread; `allOrNothing` runs everything in one transaction. */
   async import(
     batches: AsyncIterable<ImportItem[]>,
+    options: { allOrNothing: boolean },
+  ): Promise<ImportSummary> {
+    const geography = await this.geography.current();
+    async function* prepared(): AsyncGenerator<PreparedBatch> {
+      for await (const batch of batches) yield* prepareSlices(batch, geography);
+    }
+    return this.land(prepared(), geography, options);
+  }
+
+  /**
+   * Imports an upload (NDJSON, CSV or GeoJSON) as it streams in; a large one is parsed and prepared
+   * on a worker thread while this one lands what is ready.
+   */
+  async importUpload(
+    format: ImportFormat,
+    chunks: AsyncIterable<ImportChunk> | Iterable<ImportChunk>,
+    options: ImportOptions & { allOrNothing: boolean; pieceChars?: number },
+  ): Promise<ImportSummary> {
+    const { allOrNothing, ...upload } = options;
+    const geography = await this.geography.current();
+    return this.land(prepareUpload(format, chunks, { ...upload, geography }), geography, { allOrNothing });
+  }
+
+  private async land(
+    batches: AsyncIterable<PreparedBatch>,
+    geography: Geography,
     options: { allOrNothing: boolean },
   ): Promise<ImportSummary> {
     const summary: ImportSummary = {
@@ -75,34 +104,19 @@ export class ReportService {
       rolledBack: false,
       stoppedAtLine: null,
     };
-    const geography = await this.geography.current();
     const reject = (r: RowRejection) => {
       summary.rejected++;
       if (summary.errors.length < MAX_LISTED_ERRORS) summary.errors.push(r);
       else summary.errorsTruncated = true;
     };
-    const validate = (batch: ImportItem[]): IngestItem[] => {
-      const good: IngestItem[] = [];
-      for (const item of batch) {
-        if ('error' in item) {
-          reject({
-            line: item.line,
-            code: item.error.code,
-            message: item.error.message,
-            ...(item.error.field ? { field: item.error.field } : {}),
-          });
-          if (item.error.fatal) summary.stoppedAtLine = item.line;
-          continue;
-        }
-        const parsed = reportInputSchema.safeParse(item.value);
-        if (parsed.success) good.push({ line: item.line, input: parsed.data, raw: item.value });
-        else
-          for (const e of fieldErrors(parsed.error))
-            reject({ line: item.line, field: e.field, code: 'validation_failed', message: e.message });
-      }
-      return good;
+    const count = (batch: PreparedBatch) => {
+      for (const r of batch.rejected) reject(r);
+      if (batch.stoppedAtLine !== null) summary.stoppedAtLine = batch.stoppedAtLine;
     };
-    const land = (outcome: Awaited<ReturnType<typeof ingestReports>>) => {
+    const landBatch = async (trx: Tx, batch: PreparedBatch) => {
+      count(batch);
+      if (batch.reports.length === 0) return;
+      const outcome = await landReports(trx, batch.reports, geography, this.policy);
       summary.accepted += outcome.created.length;
       summary.duplicates += outcome.duplicates.length;
       for (const r of outcome.rejected) reject(r);
@@ -111,10 +125,7 @@ export class ReportService {
     if (options.allOrNothing) {
       try {
         await this.store.transaction(async (trx) => {
-          for await (const batch of rebatch(batches)) {
-            const outcome = await ingestReports(trx, validate(batch), geography, undefined, this.policy);
-            land(outcome);
-          }
+          for await (const batch of batches) await landBatch(trx, batch);
           if (summary.rejected > 0) throw new RollBack();
         });
       } catch (e) {
@@ -126,26 +137,10 @@ export class ReportService {
       return summary;
     }
 
-    for await (const batch of rebatch(batches)) {
-      const items = validate(batch);
-      if (items.length === 0) continue;
-      land(
-        await this.store.transaction((trx) => ingestReports(trx, items, geography, undefined, this.policy)),
-      );
+    for await (const batch of batches) {
+      if (batch.reports.length === 0) count(batch);
+      else await this.store.transaction((trx) => landBatch(trx, batch));
     }
     return summary;
   }
-}
-
-/** Regroups the parser's batches into transaction-sized ones. */
-async function* rebatch(batches: AsyncIterable<ImportItem[]>): AsyncIterable<ImportItem[]> {
-  let pending: ImportItem[] = [];
-  for await (const batch of batches) {
-    for (const item of batch) pending.push(item);
-    if (pending.length >= BATCH_ROWS) {
-      yield pending;
-      pending = [];
-    }
-  }
-  if (pending.length) yield pending;
 }

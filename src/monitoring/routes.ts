@@ -17,7 +17,6 @@ import { oblastBoundaries } from './geo/oblasts.ts';
 import type { GeographyService } from './geography-service.ts';
 import { formatFromContentType } from './import/detect.ts';
 import { columnMappingSchema } from './import/mapping.ts';
-import { parseImportStream } from './import/parse.ts';
 import type { Incident } from './incident-model.ts';
 import type { IncidentService } from './incident-service.ts';
 import { mergeInputSchema, splitInputSchema, transitionInputSchema } from './incident-status.ts';
@@ -127,14 +126,10 @@ export function monitoringRoutes(s: MonitoringServices): RouteSpec[] {
           throw new Problem('validation_failed', 'a column mapping reads CSV only', { field: 'mapping' });
         }
         const body = req.body as Readable;
-        const summary = await s.reports.import(
-          parseImportStream(
-            format,
-            limitBytes(body, MAX_IMPORT_BYTES),
-            query.mapping ? { mapping: query.mapping } : {},
-          ),
-          { allOrNothing: query.allOrNothing },
-        );
+        const summary = await s.reports.importUpload(format, limitBytes(body, MAX_IMPORT_BYTES), {
+          ...(query.mapping ? { mapping: query.mapping } : {}),
+          allOrNothing: query.allOrNothing,
+        });
         if (summary.rolledBack) reply.status(422);
         return summary;
       },

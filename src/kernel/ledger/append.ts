@@ -9,6 +9,7 @@
 import { hash, randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { insertRows } from '../store/insert-rows.ts';
+import type { LedgerLeafTable } from '../store/schema.ts';
 import type { Tx } from '../store/store.ts';
 import { canonicalJson } from './canonical.ts';
 
@@ -48,20 +49,19 @@ export function leafHash(data: string): string {
 
 const SALT_BYTES = 16;
 
-/** Appends one leaf per entry, in order; returns their indexes. */
-export async function appendLeaves(trx: Tx, entries: LedgerEntry[]): Promise<number[]> {
-  if (entries.length === 0) return [];
-  const last = await trx
-    .selectFrom('ledger_leaves')
-    .select(sql<number | null>`max(idx)`.as('last'))
-    .executeTakeFirst();
-  let next = (last?.last ?? -1) + 1;
+/**
+ * A leaf worked out ahead of its append: everything but its index, which only the append knows.
+ * Pure, so a bulk import can prepare its leaves on a worker thread while the writer stores others.
+ */
+export type PreparedLeaf = Omit<LedgerLeafTable, 'idx'>;
+
+/** Salts, commitments and leaf hashes for entries, with one draw of random bytes for all the salts. */
+export function prepareLeaves(entries: readonly LedgerEntry[]): PreparedLeaf[] {
   const salts = randomBytes(SALT_BYTES * entries.length);
-  const rows = entries.map((e, i) => {
+  return entries.map((e, i) => {
     const salt = salts.subarray(SALT_BYTES * i, SALT_BYTES * (i + 1));
     const commitment = commitmentWithSalt(salt, canonicalJson(e.content));
     return {
-      idx: next++,
       kind: e.kind,
       record_id: e.recordId,
       leaf_hash: leafHash(leafData(e.kind, e.recordId, e.at, commitment)),
@@ -70,6 +70,22 @@ export async function appendLeaves(trx: Tx, entries: LedgerEntry[]): Promise<num
       at: e.at,
     };
   });
+}
+
+/** Appends one leaf per entry, in order; returns their indexes. */
+export async function appendLeaves(trx: Tx, entries: LedgerEntry[]): Promise<number[]> {
+  return appendPreparedLeaves(trx, prepareLeaves(entries));
+}
+
+/** Appends leaves prepared with `prepareLeaves`, in order, at the end of the log; returns their indexes. */
+export async function appendPreparedLeaves(trx: Tx, leaves: readonly PreparedLeaf[]): Promise<number[]> {
+  if (leaves.length === 0) return [];
+  const last = await trx
+    .selectFrom('ledger_leaves')
+    .select(sql<number | null>`max(idx)`.as('last'))
+    .executeTakeFirst();
+  const first = (last?.last ?? -1) + 1;
+  const rows = leaves.map((leaf, i) => ({ idx: first + i, ...leaf }));
   await insertRows(trx, 'ledger_leaves', rows);
   return rows.map((r) => r.idx);
 }

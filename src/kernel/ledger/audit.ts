@@ -21,7 +21,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.ts';
 import type { Store } from '../store/store.ts';
-import { commitmentOf, leafData, leafHash } from './append.ts';
+import { commitmentOf, leafData, leafHash, type PreparedLeaf } from './append.ts';
 import { bytesEqual, fromBase64, toBase64, toHex } from './bytes.ts';
 import { openCheckpoint, parseCheckpoint } from './checkpoint.ts';
 import { nodeEd25519 } from './ed25519-node.ts';
@@ -411,15 +411,7 @@ async function auditTree(
   return { leaves: leafCount, treeSize, checkpoints: checkpointCount };
 }
 
-interface LeafRow {
-  idx: number;
-  kind: string;
-  record_id: string;
-  leaf_hash: string;
-  commitment: string;
-  salt: string;
-  at: string;
-}
+type LeafRow = PreparedLeaf & { idx: number };
 
 async function leafRows(db: Db, from: number, to: number): Promise<LeafRow[]> {
   if (to <= from) return [];

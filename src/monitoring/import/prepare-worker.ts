@@ -1,0 +1,30 @@
+/**
+ * The import worker: parses and prepares a large upload on its own thread while the main thread lands
+ * what is already prepared. Messages in: `{ text }` pieces of the upload in order, then `{ end: true }`;
+ * out: one `PreparedBatch[]` per message, or `{ failed }` with the reason it could not be prepared.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { type GeographySource, prepareGeography } from '../enrich.ts';
+import type { ImportFormat } from './detect.ts';
+import type { ImportOptions } from './parse.ts';
+import { TextPreparer } from './prepare.ts';
+
+export interface PrepareWorkerData {
+  format: ImportFormat;
+  options: ImportOptions;
+  geography: GeographySource;
+}
+
+export type PrepareWorkerMessage = { text: string } | { end: true };
+
+const { format, options, geography } = (workerData as { data: PrepareWorkerData }).data;
+const preparer = new TextPreparer(format, options, prepareGeography(geography.zones, geography.sectors));
+const port = parentPort!;
+
+port.on('message', (message: PrepareWorkerMessage) => {
+  try {
+    port.postMessage('end' in message ? preparer.end() : preparer.push(message.text));
+  } catch (e) {
+    port.postMessage({ failed: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+  }
+});

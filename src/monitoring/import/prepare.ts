@@ -1,0 +1,78 @@
+/**
+ * The pure half of a bulk import: parsed items in, prepared reports and row rejections out. Each value
+ * is validated with the shared report schema and prepared for landing (body hash, enrichment, row,
+ * ledger leaf). Runs on the import worker for large inputs and in-line for small ones, with the same
+ * result either way.
+ */
+import { fieldErrors } from '../../kernel/http/validate.ts';
+import type { Geography } from '../enrich.ts';
+import { type IngestItem, type PreparedReport, prepareReports, type RowRejection } from '../ingest.ts';
+import { reportInputSchema } from '../report-schema.ts';
+import type { ImportFormat } from './detect.ts';
+import { createImportParser, type ImportOptions } from './parse.ts';
+import type { ImportItem } from './rows.ts';
+import type { ImportParser } from './stream.ts';
+
+export interface PreparedBatch {
+  reports: PreparedReport[];
+  /** Rows that failed to parse or to validate, in line order. */
+  rejected: RowRejection[];
+  /** The input could not be read past this line (a fatal parse error); null when reading went on. */
+  stoppedAtLine: number | null;
+}
+
+export function prepareItems(items: readonly ImportItem[], geography: Geography, now: string): PreparedBatch {
+  const valid: IngestItem[] = [];
+  const rejected: RowRejection[] = [];
+  let stoppedAtLine: number | null = null;
+  for (const item of items) {
+    if ('error' in item) {
+      const { code, message, field, fatal } = item.error;
+      rejected.push({ line: item.line, code, message, ...(field ? { field } : {}) });
+      if (fatal) stoppedAtLine = item.line;
+      continue;
+    }
+    const parsed = reportInputSchema.safeParse(item.value);
+    if (parsed.success) valid.push({ line: item.line, input: parsed.data, raw: item.value });
+    else {
+      for (const e of fieldErrors(parsed.error)) {
+        rejected.push({ line: item.line, field: e.field, code: 'validation_failed', message: e.message });
+      }
+    }
+  }
+  return { reports: prepareReports(valid, geography, now), rejected, stoppedAtLine };
+}
+
+/** The most rows in one prepared batch: the rows an import lands in one transaction. */
+export const MAX_BATCH_ROWS = 2000;
+
+/** Items in slices of at most `MAX_BATCH_ROWS`, each prepared. */
+export function prepareSlices(items: readonly ImportItem[], geography: Geography): PreparedBatch[] {
+  const batches: PreparedBatch[] = [];
+  const now = new Date().toISOString();
+  for (let i = 0; i < items.length; i += MAX_BATCH_ROWS) {
+    batches.push(prepareItems(items.slice(i, i + MAX_BATCH_ROWS), geography, now));
+  }
+  return batches;
+}
+
+/** A parser and the preparation after it: text of an upload in, prepared batches out. */
+export class TextPreparer {
+  private readonly parser: ImportParser;
+
+  constructor(
+    format: ImportFormat,
+    options: ImportOptions,
+    private readonly geography: Geography,
+  ) {
+    this.parser = createImportParser(format, options);
+  }
+
+  push(text: string): PreparedBatch[] {
+    return prepareSlices(this.parser.push(text), this.geography);
+  }
+
+  end(): PreparedBatch[] {
+    return prepareSlices(this.parser.end(), this.geography);
+  }
+}

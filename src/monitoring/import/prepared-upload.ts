@@ -1,0 +1,124 @@
+/**
+ * An upload, prepared as it streams in. Small uploads (under one piece of text) are prepared on the
+ * calling thread; larger ones on an import worker, a piece at a time, so that parsing, validation,
+ * hashing and enrichment of the next piece run while the caller lands the previous one. Two pieces
+ * at most are in flight: memory stays bounded whatever the upload's size.
+ */
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../../kernel/threads/start-worker.ts';
+import type { Geography } from '../enrich.ts';
+import type { ImportFormat } from './detect.ts';
+import type { ImportOptions } from './parse.ts';
+import { type PreparedBatch, TextPreparer } from './prepare.ts';
+import type { PrepareWorkerData, PrepareWorkerMessage } from './prepare-worker.ts';
+import { type ImportChunk, TextChunks } from './stream.ts';
+
+/** Text handed to the worker at a time: about 2,000 NDJSON reports. */
+export const PIECE_CHARS = 1 << 20;
+
+interface Preparer {
+  push(text: string): Promise<PreparedBatch[]>;
+  end(): Promise<PreparedBatch[]>;
+  close(): Promise<void>;
+}
+
+function inThread(preparer: TextPreparer): Preparer {
+  return {
+    push: async (text) => preparer.push(text),
+    end: async () => preparer.end(),
+    close: async () => {},
+  };
+}
+
+/** Replies come back in the order the pieces were sent, so each waits its turn in a queue. */
+class WorkerPreparer implements Preparer {
+  private readonly worker: Worker;
+  private readonly waiting: { resolve: (b: PreparedBatch[]) => void; reject: (e: Error) => void }[] = [];
+  private failure: Error | undefined;
+
+  constructor(data: PrepareWorkerData) {
+    this.worker = startWorker(new URL('./prepare-worker.ts', import.meta.url), data);
+    this.worker.on('message', (m: PreparedBatch[] | { failed: string }) => {
+      const next = this.waiting.shift();
+      if ('failed' in m) next?.reject(new Error(`the import worker failed: ${m.failed}`));
+      else next?.resolve(m);
+    });
+    this.worker.on('error', (e) => this.fail(e));
+    this.worker.on('exit', (code) => this.fail(new Error(`the import worker stopped (exit code ${code})`)));
+  }
+
+  private fail(e: Error): void {
+    this.failure ??= e;
+    for (const w of this.waiting.splice(0)) w.reject(e);
+  }
+
+  private send(message: PrepareWorkerMessage): Promise<PreparedBatch[]> {
+    if (this.failure) return Promise.reject(this.failure);
+    const reply = new Promise<PreparedBatch[]>((resolve, reject) => {
+      this.waiting.push({ resolve, reject });
+    });
+    this.worker.postMessage(message);
+    return reply;
+  }
+
+  push(text: string): Promise<PreparedBatch[]> {
+    return this.send({ text });
+  }
+
+  end(): Promise<PreparedBatch[]> {
+    return this.send({ end: true });
+  }
+
+  async close(): Promise<void> {
+    this.failure ??= new Error('the import worker was closed');
+    await this.worker.terminate();
+  }
+}
+
+export interface UploadOptions extends ImportOptions {
+  geography: Geography;
+  /** Text read before deciding: an upload shorter than this is prepared in-thread (tests set it low). */
+  pieceChars?: number;
+}
+
+/** Prepared batches of an upload, in input order; stops after a batch whose input could not be read on. */
+export async function* prepareUpload(
+  format: ImportFormat,
+  chunks: AsyncIterable<ImportChunk> | Iterable<ImportChunk>,
+  options: UploadOptions,
+): AsyncGenerator<PreparedBatch, void, undefined> {
+  const { geography, pieceChars = PIECE_CHARS, ...parse } = options;
+  const threadFree = () => inThread(new TextPreparer(format, parse, geography));
+  const text = new TextChunks();
+  const inFlight: Promise<PreparedBatch[]>[] = [];
+  let preparer: Preparer | undefined;
+  let piece = '';
+  try {
+    for await (const chunk of chunks) {
+      piece += text.decode(chunk);
+      if (piece.length < pieceChars) continue;
+      preparer ??= new WorkerPreparer({ format, options: parse, geography: geography.source });
+      inFlight.push(preparer.push(piece));
+      piece = '';
+      if (inFlight.length < 4) continue;
+      for (const batch of await inFlight.shift()!) {
+        yield batch;
+        if (batch.stoppedAtLine !== null) return;
+      }
+    }
+    piece += text.flush();
+    preparer ??= threadFree();
+    if (piece.length > 0) inFlight.push(preparer.push(piece));
+    inFlight.push(preparer.end());
+    while (inFlight.length > 0) {
+      for (const batch of await inFlight.shift()!) {
+        yield batch;
+        if (batch.stoppedAtLine !== null) return;
+      }
+    }
+  } finally {
+    // Pieces still in flight are abandoned: their replies, or the rejections closing causes, go unread.
+    for (const p of inFlight) p.catch(() => {});
+    await preparer?.close();
+  }
+}
