@@ -9,8 +9,9 @@ import { Problem } from '../kernel/http/errors.ts';
 import { parseOr400 } from '../kernel/http/validate.ts';
 import { uuid7 } from '../kernel/ids/uuid7.ts';
 import type { AccountTable, Database } from '../kernel/store/schema.ts';
+import type { Tx } from '../kernel/store/store.ts';
 import type { AccessContext } from './access-context.ts';
-import { recordAccessEvent } from './access-events.ts';
+import { type AccessEventKind, type DetailValue, recordAccessEvent } from './access-events.ts';
 import {
   type Account,
   accountFromRow,
@@ -151,6 +152,48 @@ export async function listAccounts(
   return (await q.orderBy('username_key').execute()).map(accountFromRow);
 }
 
+/** What one managed change does to an account: the columns it sets and the access event that records it. */
+interface AccountChange {
+  set: Partial<AccountTable>;
+  event: AccessEventKind;
+  details?: Record<string, DetailValue>;
+}
+
+/**
+ * One managed change to an account, in one transaction: the row read within the manager's scope, the
+ * change worked out from it (which may refuse, or write more in `trx`), the update and its access event.
+ */
+async function changeAccount(
+  ctx: AccessContext,
+  id: string,
+  by: ManagedBy,
+  change: (
+    row: AccountTable,
+    manager: Manager,
+    trx: Tx,
+    at: string,
+  ) => Promise<AccountChange> | AccountChange,
+): Promise<Account> {
+  const manager = managerOf(by);
+  const at = ctx.now().toISOString();
+  return ctx.store.transaction(async (trx) => {
+    const row = await accountRow(trx, id, manager);
+    const { set, event, details } = await change(row, manager, trx, at);
+    const changed = { ...set, updated_at: at };
+    await trx.updateTable('accounts').set(changed).where('id', '=', id).execute();
+    await recordAccessEvent(trx, {
+      event,
+      at,
+      accountId: id,
+      participant: row.participant,
+      actor: manager.actor,
+      address: null,
+      ...(details ? { details } : {}),
+    });
+    return accountFromRow({ ...row, ...changed });
+  });
+}
+
 export async function setRoles(
   ctx: AccessContext,
   id: string,
@@ -158,27 +201,14 @@ export async function setRoles(
   by: ManagedBy,
 ): Promise<Account> {
   const valid = parseOr400(personRolesSchema, roles);
-  const manager = managerOf(by);
-  const at = ctx.now().toISOString();
-  return ctx.store.transaction(async (trx) => {
-    const row = await accountRow(trx, id, manager);
+  return changeAccount(ctx, id, by, (row, manager) => {
     const before = accountFromRow(row).roles;
     checkRoles(manager, valid, before);
-    await trx
-      .updateTable('accounts')
-      .set({ roles: JSON.stringify(valid), updated_at: at })
-      .where('id', '=', id)
-      .execute();
-    await recordAccessEvent(trx, {
+    return {
+      set: { roles: JSON.stringify(valid) },
       event: 'account.roles_changed',
-      at,
-      accountId: id,
-      participant: row.participant,
-      actor: manager.actor,
-      address: null,
       details: { from: before, to: valid },
-    });
-    return accountFromRow({ ...row, roles: JSON.stringify(valid), updated_at: at });
+    };
   });
 }
 
@@ -193,37 +223,17 @@ export async function setClearance(
   by: ManagedBy,
 ): Promise<Account> {
   const valid = parseOr400(clearanceSchema, clearance);
-  const manager = managerOf(by);
-  checkClearance(manager, valid, 'clearance');
-  const at = ctx.now().toISOString();
-  return ctx.store.transaction(async (trx) => {
-    const row = await accountRow(trx, id, manager);
-    const before = accountFromRow(row).clearance;
-    await trx
-      .updateTable('accounts')
-      .set({ clearance: valid, updated_at: at })
-      .where('id', '=', id)
-      .execute();
-    await recordAccessEvent(trx, {
-      event: 'account.clearance_changed',
-      at,
-      accountId: id,
-      participant: row.participant,
-      actor: manager.actor,
-      address: null,
-      details: { from: before, to: valid },
-    });
-    return accountFromRow({ ...row, clearance: valid, updated_at: at });
-  });
+  checkClearance(managerOf(by), valid, 'clearance');
+  return changeAccount(ctx, id, by, (row) => ({
+    set: { clearance: valid },
+    event: 'account.clearance_changed',
+    details: { from: accountFromRow(row).clearance, to: valid },
+  }));
 }
 
 /** Disables the account and ends its sessions and API tokens at once. */
 export async function disableAccount(ctx: AccessContext, id: string, by: ManagedBy): Promise<Account> {
-  const manager = managerOf(by);
-  const at = ctx.now().toISOString();
-  return ctx.store.transaction(async (trx) => {
-    const row = await accountRow(trx, id, manager);
-    await trx.updateTable('accounts').set({ disabled: 1, updated_at: at }).where('id', '=', id).execute();
+  return changeAccount(ctx, id, by, async (_row, _manager, trx, at) => {
     const sessionsEnded = await revokeAllSessions(trx, id, at);
     const tokens = await trx
       .updateTable('api_tokens')
@@ -231,41 +241,20 @@ export async function disableAccount(ctx: AccessContext, id: string, by: Managed
       .where('account_id', '=', id)
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
-    await recordAccessEvent(trx, {
+    return {
+      set: { disabled: 1 },
       event: 'account.disabled',
-      at,
-      accountId: id,
-      participant: row.participant,
-      actor: manager.actor,
-      address: null,
       details: { sessionsEnded, tokensRevoked: Number(tokens.numUpdatedRows) },
-    });
-    return accountFromRow({ ...row, disabled: 1, updated_at: at });
+    };
   });
 }
 
 export async function enableAccount(ctx: AccessContext, id: string, by: ManagedBy): Promise<Account> {
-  const manager = managerOf(by);
-  const at = ctx.now().toISOString();
-  return ctx.store.transaction(async (trx) => {
-    const row = await accountRow(trx, id, manager);
+  return changeAccount(ctx, id, by, (row, manager) => {
     checkRevival(manager, accountFromRow(row));
-    const cleared = {
-      disabled: 0,
-      failed_attempts: 0,
-      last_failure_at: null,
-      locked_until: null,
-      updated_at: at,
-    };
-    await trx.updateTable('accounts').set(cleared).where('id', '=', id).execute();
-    await recordAccessEvent(trx, {
+    return {
+      set: { disabled: 0, failed_attempts: 0, last_failure_at: null, locked_until: null },
       event: 'account.enabled',
-      at,
-      accountId: id,
-      participant: row.participant,
-      actor: manager.actor,
-      address: null,
-    });
-    return accountFromRow({ ...row, ...cleared });
+    };
   });
 }

@@ -2,6 +2,7 @@
  * Sign-in, one's own account, and (for administrators) accounts, API tokens and the access trail.
  * The guard (http-auth.ts) has checked the caller's action before any handler here runs.
  */
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { type RouteSpec, route } from '../kernel/http/api.ts';
 import { Problem } from '../kernel/http/errors.ts';
@@ -16,7 +17,7 @@ import {
   SESSION_COOKIE,
   setSessionCookies,
 } from './http-auth.ts';
-import { appointsAdministrators, managerFor } from './manager.ts';
+import { appointsAdministrators, type Manager, managerFor } from './manager.ts';
 import { actorOf, type Principal } from './principal.ts';
 import { permissionsOf } from './roles.ts';
 
@@ -41,6 +42,11 @@ function client(req: { ip: string; headers: Record<string, unknown> }) {
 function accountOf(principal: Principal): string {
   if (principal.kind !== 'account') throw new Problem('forbidden', 'only a person’s account has this');
   return principal.accountId;
+}
+
+/** Who is managing accounts in this request, and within what scope (manager.ts). */
+function managerOfRequest(req: FastifyRequest): Manager {
+  return managerFor(principalOf(req));
 }
 
 /**
@@ -223,7 +229,7 @@ export function accessRoutes(accounts: AccountService): RouteSpec[] {
         return {
           items: await accounts.listAccounts(
             query.participant ? { participant: query.participant } : {},
-            managerFor(principalOf(req)),
+            managerOfRequest(req),
           ),
         };
       },
@@ -247,7 +253,7 @@ export function accessRoutes(accounts: AccountService): RouteSpec[] {
         'password_rejected',
       ],
       async handler({ body, req, reply }) {
-        const account = await accounts.createAccount(body, managerFor(principalOf(req)));
+        const account = await accounts.createAccount(body, managerOfRequest(req));
         reply.status(201).header('location', `/api/v1/accounts/${account.id}`);
         return account;
       },
@@ -264,7 +270,7 @@ export function accessRoutes(accounts: AccountService): RouteSpec[] {
       responses: { 200: { description: 'The account' } },
       errors: ['validation_failed', 'unauthenticated', 'forbidden', 'csrf_failed', 'not_found'],
       async handler({ params, body, req }) {
-        return accounts.setRoles(params.id, body.roles, managerFor(principalOf(req)));
+        return accounts.setRoles(params.id, body.roles, managerOfRequest(req));
       },
     }),
     route({
@@ -280,7 +286,7 @@ export function accessRoutes(accounts: AccountService): RouteSpec[] {
       responses: { 200: { description: 'The account' } },
       errors: ['validation_failed', 'unauthenticated', 'forbidden', 'csrf_failed', 'not_found'],
       async handler({ params, body, req }) {
-        return accounts.setClearance(params.id, body.clearance, managerFor(principalOf(req)));
+        return accounts.setClearance(params.id, body.clearance, managerOfRequest(req));
       },
     }),
     route({
@@ -293,7 +299,7 @@ export function accessRoutes(accounts: AccountService): RouteSpec[] {
       responses: { 200: { description: 'The account' } },
       errors: ['unauthenticated', 'forbidden', 'csrf_failed', 'not_found'],
       async handler({ params, req }) {
-        return accounts.disableAccount(params.id, managerFor(principalOf(req)));
+        return accounts.disableAccount(params.id, managerOfRequest(req));
       },
     }),
     route({
@@ -306,7 +312,7 @@ export function accessRoutes(accounts: AccountService): RouteSpec[] {
       responses: { 200: { description: 'The account' } },
       errors: ['unauthenticated', 'forbidden', 'csrf_failed', 'not_found'],
       async handler({ params, req }) {
-        return accounts.enableAccount(params.id, managerFor(principalOf(req)));
+        return accounts.enableAccount(params.id, managerOfRequest(req));
       },
     }),
     route({
@@ -327,7 +333,7 @@ export function accessRoutes(accounts: AccountService): RouteSpec[] {
         'password_rejected',
       ],
       async handler({ params, body, req, reply }) {
-        await accounts.resetPassword(params.id, body.newPassword, managerFor(principalOf(req)));
+        await accounts.resetPassword(params.id, body.newPassword, managerOfRequest(req));
         reply.status(204);
       },
     }),
@@ -344,7 +350,7 @@ export function accessRoutes(accounts: AccountService): RouteSpec[] {
         return {
           items: await accounts.listApiTokens(
             query.participant ? { participant: query.participant } : {},
-            managerFor(principalOf(req)),
+            managerOfRequest(req),
           ),
         };
       },
@@ -368,7 +374,7 @@ export function accessRoutes(accounts: AccountService): RouteSpec[] {
         'unprocessable',
       ],
       async handler({ body, req, reply }) {
-        const issued = await accounts.issueApiToken(body, managerFor(principalOf(req)));
+        const issued = await accounts.issueApiToken(body, managerOfRequest(req));
         reply.status(201);
         return issued;
       },
@@ -383,7 +389,7 @@ export function accessRoutes(accounts: AccountService): RouteSpec[] {
       responses: { 200: { description: 'The revoked token' } },
       errors: ['unauthenticated', 'forbidden', 'csrf_failed', 'not_found'],
       async handler({ params, req }) {
-        return accounts.revokeApiToken(params.id, managerFor(principalOf(req)));
+        return accounts.revokeApiToken(params.id, managerOfRequest(req));
       },
     }),
     route({
