@@ -10,6 +10,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { Config } from '../config/config.ts';
 import { ConfigError } from '../config/config.ts';
 import { type ErrorCode, Problem } from './errors.ts';
+import { sendProblem } from './problem-reply.ts';
 
 export interface HardeningOptions {
   /** Serve HTTPS with this certificate chain and key (PEM). */
@@ -91,12 +92,8 @@ function answerUnroutable(error: FastifyError, req: FastifyRequest, reply: Fasti
       : error.code === 'FST_ERR_BAD_URL'
         ? new Problem('route_not_found', 'the path is not valid percent-encoded UTF-8')
         : new Problem('validation_failed', 'the request cannot be routed');
-  for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
-  if (req.protocol === 'https') reply.header('strict-transport-security', STRICT_TRANSPORT_SECURITY);
-  void reply
-    .status(problem.status)
-    .type('application/problem+json')
-    .send(problem.toJSON(req.raw.url?.split('?')[0]));
+  setSecurityHeaders(req, reply);
+  void sendProblem(reply, problem, req.raw.url);
 }
 
 /**
@@ -267,10 +264,7 @@ export function harden(app: FastifyInstance, options: HardeningOptions = {}): vo
   });
 
   app.addHook('onSend', async (req, reply, payload) => {
-    for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
-    // Over plain HTTP the header is ignored by browsers and would only mislead; `protocol` believes a
-    // proxy's X-Forwarded-Proto only when the proxy is one of those configured to be trusted.
-    if (req.protocol === 'https') reply.header('strict-transport-security', STRICT_TRANSPORT_SECURITY);
+    setSecurityHeaders(req, reply);
     if (origins.size > 0) {
       // Answers differ by Origin, so a shared cache must not hand one origin's answer to another.
       reply.header('vary', appendVary(reply.getHeader('vary'), 'Origin'));
@@ -295,10 +289,14 @@ function refuse(
 ): FastifyReply {
   const problem = new Problem(code, detail, options.field !== undefined ? { field: options.field } : {});
   if (options.retryAfterS !== undefined) reply.header('retry-after', String(options.retryAfterS));
-  return reply
-    .status(problem.status)
-    .type('application/problem+json')
-    .send(problem.toJSON(req.url.split('?')[0]));
+  return sendProblem(reply, problem, req.url);
+}
+
+function setSecurityHeaders(req: FastifyRequest, reply: FastifyReply): void {
+  for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
+  // Over plain HTTP the header is ignored by browsers and would only mislead; `protocol` believes a
+  // proxy's X-Forwarded-Proto only when the proxy is one of those configured to be trusted.
+  if (req.protocol === 'https') reply.header('strict-transport-security', STRICT_TRANSPORT_SECURITY);
 }
 
 function appendVary(existing: unknown, name: string): string {

@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import type { Api, RouteGuard } from './api.ts';
 import { type ErrorCode, isProblem, Problem } from './errors.ts';
 import { type HardeningOptions, harden, serverOptions } from './hardening.ts';
+import { sendProblem } from './problem-reply.ts';
 
 export interface ServerOptions {
   api: Api;
@@ -67,10 +68,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.setErrorHandler((error, req, reply) => {
     const problem = toProblem(error);
     if (problem.status >= 500) req.log.error({ err: error }, 'request failed');
-    return reply
-      .status(problem.status)
-      .type('application/problem+json')
-      .send(problem.toJSON(req.url.split('?')[0]));
+    return sendProblem(reply, problem, req.url);
   });
 
   harden(app, options.hardening);
@@ -106,7 +104,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       return reply.type('text/html').sendFile('index.html');
     }
     const problem = new Problem('route_not_found', `no route ${req.method} ${path}`);
-    return reply.status(404).type('application/problem+json').send(problem.toJSON(path));
+    return sendProblem(reply, problem, path);
   });
 
   return app;
