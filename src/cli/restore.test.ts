@@ -144,6 +144,6 @@ describe('guarantor restore with member witnesses', () => {
         io,
       ),
     ).toBe(2);
-    expect(io.errors[0]).toMatch(/^--witnesses .*bad-witnesses\.json: witness configuration/);
+    expect(io.errors[0]).toMatch(/^--witnesses: .*bad-witnesses\.json: witness configuration/);
   });
 });

@@ -8,9 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { loadConfig } from '../kernel/config/config.ts';
 import { auditLedger } from '../kernel/ledger/audit.ts';
-import { parseWitnessPolicy, type WitnessPolicy } from '../kernel/ledger/witness-collector.ts';
-import { BackupUsageError } from '../kernel/store/backup.ts';
-import { type RestoreResult, restoreStore } from '../kernel/store/backup-restore.ts';
+import { policyFrom, type RestoreResult, restoreStore } from '../kernel/store/backup-restore.ts';
 import { reportError } from './backup.ts';
 import { type Io, processIo } from './io.ts';
 
@@ -25,14 +23,6 @@ export interface RestoreFlags {
   witnesses?: string;
   /** Restore although witnesses are configured and none cosigned a checkpoint the backup holds. */
   acceptUnwitnessed?: boolean;
-}
-
-function readPolicy(file: string): WitnessPolicy {
-  try {
-    return parseWitnessPolicy(JSON.parse(readFileSync(file, 'utf8')));
-  } catch (e) {
-    throw new BackupUsageError(`--witnesses ${file}: ${(e as Error).message}`);
-  }
 }
 
 function describeWitnessed(r: RestoreResult): string {
@@ -54,7 +44,7 @@ export async function restoreCommand(src: string, flags: RestoreFlags, io: Io = 
       dataDir: config.dataDir,
       ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
       ...(key ? { vkey: key } : {}),
-      ...(flags.witnesses ? { witnesses: readPolicy(flags.witnesses) } : {}),
+      ...(flags.witnesses ? { witnesses: policyFrom(flags.witnesses, '--witnesses') } : {}),
       acceptUnwitnessed: flags.acceptUnwitnessed === true,
       force: flags.force === true,
       // Records against their leaves' commitments: catches a row changed in a backup whose

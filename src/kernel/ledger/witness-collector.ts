@@ -106,13 +106,24 @@ export function parseWitnessPolicy(json: unknown): WitnessPolicy {
 export function loadWitnessPolicy(dataDir: string): WitnessPolicy | undefined {
   const file = join(dataDir, WITNESS_CONFIG_FILE);
   if (!existsSync(file)) return undefined;
+  return readWitnessPolicy(file);
+}
+
+/** The witness policy in a JSON file; `WitnessConfigError` names the file and what is wrong with it. */
+export function readWitnessPolicy(file: string): WitnessPolicy {
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new WitnessConfigError(`${file} is not JSON: ${(e as Error).message}`);
+    const why = (e as NodeJS.ErrnoException).code ? 'cannot be read' : 'is not JSON';
+    throw new WitnessConfigError(`${file} ${why}: ${(e as Error).message}`);
   }
-  return parseWitnessPolicy(json);
+  try {
+    return parseWitnessPolicy(json);
+  } catch (e) {
+    if (!(e instanceof WitnessConfigError)) throw e;
+    throw new WitnessConfigError(`${file}: ${e.message}`);
+  }
 }
 
 export interface CollectOutcome {

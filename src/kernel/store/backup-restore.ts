@@ -21,7 +21,7 @@ import { SECRETS_KEY_FILE, secretsKeyBytes } from '../../access/secret-box.ts';
 import { LOG_KEY_FILE, logKeyFrom } from '../ledger/log-key.ts';
 import {
   loadWitnessPolicy,
-  parseWitnessPolicy,
+  readWitnessPolicy,
   WitnessConfigError,
   type WitnessPolicy,
 } from '../ledger/witness-collector.ts';
@@ -302,12 +302,13 @@ async function dumpLedger(
 }
 
 /** Reads a witness policy file; a bad one is a usage error that names it. */
-function policyFrom(file: string, what: string): WitnessPolicy {
+/** The witness policy in `file`, or a usage error that says which policy (`what`) is at fault and why. */
+export function policyFrom(file: string, what: string): WitnessPolicy {
   try {
-    return parseWitnessPolicy(JSON.parse(readFileSync(file, 'utf8')));
+    return readWitnessPolicy(file);
   } catch (e) {
-    const why = e instanceof WitnessConfigError ? e.message : `not JSON: ${(e as Error).message}`;
-    throw new BackupUsageError(`${what} (${file}): ${why}`);
+    if (!(e instanceof WitnessConfigError)) throw e;
+    throw new BackupUsageError(`${what}: ${e.message}`);
   }
 }
 
