@@ -7,6 +7,7 @@
  * and count only when the rule says so; unverifiable, rejected and duplicate ones never count.
  */
 import { z } from 'zod';
+import { counted } from '../kernel/text/counted.ts';
 import { addDays, compareIds, utcDayOf, utcDayStart } from './daily-report.ts';
 import { addEventCounts, type EventCounts } from './event-counts.ts';
 import type { IncidentStatus } from './types.ts';
@@ -184,17 +185,13 @@ function sectorLabel(sectorId: string | null): string {
   return sectorId === null ? 'the incidents outside every sector' : `sector ${sectorId}`;
 }
 
-function plural(n: number, one: string, many: string): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
-
 /** "sector S-2 had 5 verified violations on 2026-11-20 (max 2)" */
 function describeBreach(rule: ReliableCeasefireRule, e: CeasefireEvidence): string {
   const kind = rule.countUnverified ? 'verified or unverified' : 'verified';
   const overVerified = e.verified > rule.maxVerifiedPerSectorDay;
   const overWeapons = e.weaponViolations > rule.maxWeaponViolationsPerSectorDay;
-  const verified = plural(e.verified, `${kind} violation`, `${kind} violations`);
-  const weapons = plural(e.weaponViolations, 'weapon violation', 'weapon violations');
+  const verified = counted(e.verified, `${kind} violation`, `${kind} violations`);
+  const weapons = counted(e.weaponViolations, 'weapon violation', 'weapon violations');
   const who = sectorLabel(e.sectorId);
   if (overVerified && overWeapons) {
     return `${who} had ${verified} (max ${rule.maxVerifiedPerSectorDay}) and ${weapons} (max ${rule.maxWeaponViolationsPerSectorDay}) on ${e.date}`;
@@ -256,9 +253,9 @@ export function determineReliableCeasefire(
       .sort((a, b) => compareSectors(a.sectorId, b.sectorId));
     const first = breaches[0];
     const cause = first
-      ? `${describeBreach(rule, first)}${breaches.length > 1 ? `, and ${plural(breaches.length - 1, 'other sector was', 'other sectors were')} over the limits that day` : ''}`
+      ? `${describeBreach(rule, first)}${breaches.length > 1 ? `, and ${counted(breaches.length - 1, 'other sector was', 'other sectors were')} over the limits that day` : ''}`
       : `there are no compliance figures for ${breakDate}`;
-    reason = `Not reliable: ${cause}. The ceasefire has held for ${plural(streakDays, 'day', 'days')} of the ${rule.consecutiveDays} required.`;
+    reason = `Not reliable: ${cause}. The ceasefire has held for ${counted(streakDays, 'day', 'days')} of the ${rule.consecutiveDays} required.`;
   }
 
   return {

@@ -6,6 +6,7 @@
  * Content-Security-Policy says so too, in case a browser is ever tricked into more.
  */
 
+import { counted } from '../kernel/text/counted.ts';
 import {
   type DailyReport,
   PUBLISHED_STATUSES,
@@ -295,14 +296,14 @@ function summaryParagraphs(report: DailyReport): string {
   const t = report.totals;
   const events = describeCounts(t.counts, t.approximate);
   const lines = [
-    `The mechanism recorded ${t.incidents} incident${t.incidents === 1 ? '' : 's'} (${t.newIncidents} first observed this day, ${t.verifiedIncidents} verified).`,
+    `The mechanism recorded ${counted(t.incidents, 'incident')} (${t.newIncidents} first observed this day, ${t.verifiedIncidents} verified).`,
     events ? `Events observed: ${events}.` : 'No events were observed.',
     `Weapons in violation of withdrawal lines: ${report.weaponViolations.length}. Restrictions of freedom of movement: ${report.movementRestrictions.length}.`,
   ];
   const x = report.excluded;
   if (x.total > 0) {
     lines.push(
-      `Excluded from these figures: ${x.total} incident${x.total === 1 ? '' : 's'} (${x.rejected} rejected, ${x.duplicate} duplicate).`,
+      `Excluded from these figures: ${counted(x.total, 'incident')} (${x.rejected} rejected, ${x.duplicate} duplicate).`,
     );
   }
   return lines.map((l) => `<p>${escapeHtml(l)}</p>`).join('\n');

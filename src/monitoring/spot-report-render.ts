@@ -5,6 +5,7 @@
  * a camera's position, so it never leaves the secretariat. Report notes stay out for the same reason.
  */
 
+import { counted } from '../kernel/text/counted.ts';
 import {
   compareIds,
   type IncidentWithReports,
@@ -203,7 +204,7 @@ export function spotHtml(spot: SpotReport): string {
       spot.sources
         .map(
           (s) =>
-            `${SOURCE_KIND_LABELS[s.kind]}, ${s.participant} (${s.sources} source${s.sources === 1 ? '' : 's'}, ${s.reports} report${s.reports === 1 ? '' : 's'})`,
+            `${SOURCE_KIND_LABELS[s.kind]}, ${s.participant} (${counted(s.sources, 'source')}, ${counted(s.reports, 'report')})`,
         )
         .join('; ') || 'none',
     ),

@@ -4,6 +4,8 @@
  * words, and what the upload and custody forms must hold before they are sent. The server checks the
  * same; checking here first puts the message next to the field at once.
  */
+
+import { counted } from '../../src/kernel/text/counted.ts';
 import type { CaptureMetadata } from '../../src/monitoring/evidence/capture-metadata.ts';
 import type {
   ContentCredentials,
@@ -18,7 +20,7 @@ import type { FieldErrors } from './verification.ts';
 /** `166864` → `163 KiB`: binary units, as the server's size limit is set (200 MiB). */
 export function formatBytes(n: number): string {
   if (!Number.isFinite(n) || n < 0) return '—';
-  if (n < 1024) return `${n} byte${n === 1 ? '' : 's'}`;
+  if (n < 1024) return `${counted(n, 'byte')}`;
   const units = ['KiB', 'MiB', 'GiB', 'TiB'];
   let value = n / 1024;
   let unit = 0;
@@ -142,7 +144,7 @@ export function credentialsView(c: ContentCredentials | null | undefined): Crede
         c.trustAnchors === 0
           ? 'The signature and hashes verify, but no trust anchors were configured when it was checked, so no signer is vouched for.'
           : c.trustAnchors
-            ? `The signature and hashes verify, but the signer chains to none of the ${c.trustAnchors} configured trust anchor${c.trustAnchors === 1 ? '' : 's'}.`
+            ? `The signature and hashes verify, but the signer chains to none of the ${counted(c.trustAnchors, 'configured trust anchor')}.`
             : 'The signature and hashes verify, but no configured trust anchor vouches for the signer.',
       );
     case 'invalid':
@@ -230,7 +232,7 @@ export function custodyNote(e: Pick<CustodyEvent, 'details'>): string | undefine
 
 /** `1 item`, `3 items`. */
 export function itemCount(n: number): string {
-  return `${n} item${n === 1 ? '' : 's'}`;
+  return `${counted(n, 'item')}`;
 }
 
 /** What the file chooser offers: every accepted type, by media type and by extension. */

@@ -1,4 +1,5 @@
 /** How the app writes statuses, types, times and distances; pure, so it is tested without a browser. */
+import { counted } from '../../src/kernel/text/counted.ts';
 
 export const DAY_MS = 86_400_000;
 
@@ -60,6 +61,6 @@ export function formatCounts(counts: Partial<Record<string, number>>): string {
   const parts = Object.entries(counts)
     .filter((e): e is [string, number] => typeof e[1] === 'number' && e[1] > 0)
     .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
-    .map(([type, n]) => `${n} ${words(type)}${n === 1 ? '' : 's'}`);
+    .map(([type, n]) => counted(n, words(type)));
   return parts.length ? parts.join(', ') : 'none';
 }

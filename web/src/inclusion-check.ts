@@ -22,6 +22,7 @@ import { portableEd25519 } from '../../src/kernel/ledger/ed25519-portable.ts';
 import { leafHash, verifyInclusion } from '../../src/kernel/ledger/merkle.ts';
 import { ed25519Verifier, parseEd25519VerifierKey } from '../../src/kernel/ledger/note.ts';
 import { sha256 } from '../../src/kernel/ledger/sha256.ts';
+import { counted } from '../../src/kernel/text/counted.ts';
 
 /** The leaf kinds each record is written under (see the appendLeaves calls in src/monitoring). */
 export const RECORD_KINDS = {
@@ -134,7 +135,7 @@ export function openTrustedCheckpoint(
   const witnessed = witnesses.quorum > 0 && cosigners.length >= witnesses.quorum;
   if (requireQuorum && !witnessed) {
     throw new InclusionFailure(
-      `the witnessed checkpoint carries ${cosigners.length} good cosignature${cosigners.length === 1 ? '' : 's'}, short of the quorum of ${witnesses.quorum}`,
+      `the witnessed checkpoint carries ${counted(cosigners.length, 'good cosignature')}, short of the quorum of ${witnesses.quorum}`,
     );
   }
   const { size, rootHash } = opened.checkpoint;
@@ -364,14 +365,13 @@ export function describeInclusion(status: InclusionStatus): { label: string; det
     };
   }
   const cp = status.checkpoint;
-  const s = (n: number) => (n === 1 ? '' : 's');
   const witness = cp.witnessed
     ? `cosigned by ${cp.cosigners.join(', ')} (quorum ${cp.quorum})`
     : cp.unchecked > 0
-      ? `not witnessed: signed by the log; ${cp.unchecked} cosignature${s(cp.unchecked)} from keys the server does not publish went unchecked`
+      ? `not witnessed: signed by the log; ${counted(cp.unchecked, 'cosignature')} from keys the server does not publish went unchecked`
       : 'not witnessed: signed by the log only, no member witnesses are configured';
   const witnessSentence = cp.witnessed
-    ? `The checkpoint is signed by the log and cosigned by ${cp.cosigners.length} member witness${cp.cosigners.length === 1 ? '' : 'es'} (${cp.cosigners.join(', ')}), meeting the quorum of ${cp.quorum}.`
+    ? `The checkpoint is signed by the log and cosigned by ${counted(cp.cosigners.length, 'member witness', 'member witnesses')} (${cp.cosigners.join(', ')}), meeting the quorum of ${cp.quorum}.`
     : 'The checkpoint is signed by the log only and is not witnessed: no member witness has confirmed that it saw the same history.';
   const contentSentence = status.contentChecked
     ? 'The content shown matches what the leaf commits to.'

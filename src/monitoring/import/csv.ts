@@ -10,6 +10,8 @@
  * a different number of cells than the header is an error for that row (extra empty cells at the end
  * are tolerated); a syntax error (a broken quote) is fatal, see csv-records.ts.
  */
+
+import { counted } from '../../kernel/text/counted.ts';
 import { CsvRecordReader, type CsvRecordReaderOptions, type CsvSyntaxError } from './csv-records.ts';
 import {
   convertCell,
@@ -87,7 +89,7 @@ export class CsvParser implements ImportParser {
     if (allEmpty(cells, 0)) return;
     const tooMany = cells.length > header.length && !allEmpty(cells, header.length);
     if (cells.length < header.length || tooMany) {
-      const message = `the row has ${cells.length} cell${cells.length === 1 ? '' : 's'}; the header has ${header.length}`;
+      const message = `the row has ${counted(cells.length, 'cell')}; the header has ${header.length}`;
       this.items.push(rowError(line, { code: 'invalid_csv', message }));
       return;
     }

@@ -3,6 +3,8 @@
  * every participant's; commission delegates and the chair see their own participant's (the server
  * decides which, this page shows what it is given).
  */
+
+import { counted } from '../../../src/kernel/text/counted.ts';
 import { can } from '../access.ts';
 import { type AccessEvent, api } from '../api.ts';
 import { h, mount } from '../dom.ts';
@@ -91,9 +93,7 @@ export const accessTrailPage: View = (root, ctx) => {
         );
         oldest = items.at(-1)?.id ?? oldest;
         const shown = body.childElementCount;
-        status.textContent = shown
-          ? `${shown} event${shown === 1 ? '' : 's'} shown, newest first.`
-          : 'No events.';
+        status.textContent = shown ? `${counted(shown, 'event')} shown, newest first.` : 'No events.';
         more.hidden = items.length < PAGE;
         more.disabled = false;
       })

@@ -2,6 +2,8 @@
  * One's own account: who it is and what it may do, the password, the sessions, and the authenticator
  * app (the second factor privileged roles must have before anything else).
  */
+
+import { counted } from '../../../src/kernel/text/counted.ts';
 import {
   checkPasswordChange,
   expiresIn,
@@ -146,7 +148,7 @@ export const accountPage: View = (root, ctx) => {
           const { ended } = await api.signOutEverywhere();
           if (disposed) return;
           ctx.changeSession(PUBLIC_SESSION, '/');
-          ctx.notify(`Signed out everywhere: ${ended} session${ended === 1 ? '' : 's'} ended.`);
+          ctx.notify(`Signed out everywhere: ${counted(ended, 'session')} ended.`);
         } catch (error) {
           if (disposed) return;
           result.hidden = false;

@@ -7,6 +7,7 @@
  */
 import { CLASSIFICATIONS, SECRETARIAT } from '../../../src/access/labels.ts';
 import { MACHINE_SCOPES, ROLES } from '../../../src/access/roles.ts';
+import { counted } from '../../../src/kernel/text/counted.ts';
 import {
   ACTION_LABELS,
   type Classification,
@@ -123,7 +124,7 @@ export const adminPage: View = (root, ctx) => {
       h(
         'table',
         { class: 'data', 'data-testid': 'accounts-table' },
-        h('caption', {}, `${items.length} account${items.length === 1 ? '' : 's'}`),
+        h('caption', {}, `${counted(items.length, 'account')}`),
         h(
           'thead',
           {},

@@ -6,6 +6,7 @@
  * was made.
  */
 import { formatLabel } from '../../../src/access/labels.ts';
+import { counted } from '../../../src/kernel/text/counted.ts';
 import { incidentActions, rolesText } from '../access.ts';
 import type { IncidentDetail, IncidentStatus } from '../api.ts';
 import { api, spotReportUrl } from '../api.ts';
@@ -394,7 +395,7 @@ export function incidentPage(root: HTMLElement, ctx: ViewContext, id: string): (
       h(
         'caption',
         {},
-        `${detail.reports.length} report${detail.reports.length === 1 ? '' : 's'}; the link column says why correlation joined each one to this incident.`,
+        `${counted(detail.reports.length, 'report')}; the link column says why correlation joined each one to this incident.`,
       ),
       h(
         'thead',
@@ -638,10 +639,7 @@ function summary(detail: IncidentDetail, oblastNames: Map<string, string>): HTML
         detail.oblast ? `${oblastNames.get(detail.oblast) ?? ''} (${detail.oblast})`.trim() : '—',
       ),
       ...row('Sector', detail.sectorId ?? '—'),
-      ...row(
-        'Reports',
-        `${detail.reportCount} from ${detail.sourceCount} independent source${detail.sourceCount === 1 ? '' : 's'}`,
-      ),
+      ...row('Reports', `${detail.reportCount} from ${counted(detail.sourceCount, 'independent source')}`),
       ...row(
         'Weapon withdrawal',
         detail.weaponViolation

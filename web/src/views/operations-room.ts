@@ -5,6 +5,7 @@
  * published map (public-map.ts).
  */
 import { type MapGeoJSONFeature, Popup } from 'maplibre-gl';
+import { counted } from '../../../src/kernel/text/counted.ts';
 import { EVENT_TYPES } from '../../../src/monitoring/report-schema.ts';
 import { INCIDENT_STATUSES } from '../../../src/monitoring/types.ts';
 import { can } from '../access.ts';
@@ -320,7 +321,7 @@ function listRow(i: Incident, oblastNames: Map<string, string>): HTMLElement {
       h(
         'span',
         { class: 'row-meta' },
-        `${i.reportCount} report${i.reportCount === 1 ? '' : 's'} from ${i.sourceCount} source${i.sourceCount === 1 ? '' : 's'} · ${formatCounts(i.counts)}`,
+        `${counted(i.reportCount, 'report')} from ${counted(i.sourceCount, 'source')} · ${formatCounts(i.counts)}`,
       ),
     ),
   );
