@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import { pino } from 'pino';
-import { ACTIONS } from '../src/access/roles.ts';
+import { TOKEN_SCOPES } from '../src/access/roles.ts';
 import { type App, createApp, createServices } from '../src/app.ts';
 import { verifyCommand } from '../src/cli/verify.ts';
 import { loadConfig } from '../src/kernel/config/config.ts';
@@ -55,7 +55,7 @@ async function benchToken(app: App): Promise<string> {
     {
       owner: { accountId: account.id },
       name: 'benchmark',
-      scopes: [...ACTIONS],
+      scopes: [...TOKEN_SCOPES],
       expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
     },
     'system:bench',

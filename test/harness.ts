@@ -8,7 +8,7 @@ import type { InjectOptions } from 'fastify';
 import { pino } from 'pino';
 import { AccountService } from '../src/access/account-service.ts';
 import type { Classification } from '../src/access/labels.ts';
-import { ACTIONS, type Role } from '../src/access/roles.ts';
+import { type Role, TOKEN_SCOPES } from '../src/access/roles.ts';
 import { generateSecretsKey } from '../src/access/secret-box.ts';
 import { type App, createApp } from '../src/app.ts';
 import { loadConfig } from '../src/kernel/config/config.ts';
@@ -84,7 +84,7 @@ export async function secretariatTokenFor(target: AccountService | string): Prom
     {
       owner: { accountId: account.id },
       name: 'route tests',
-      scopes: [...ACTIONS],
+      scopes: [...TOKEN_SCOPES],
       expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
     },
     'system:test',

@@ -440,6 +440,15 @@ for (const dialect of DIALECTS) {
       const p = await accounts.resolveApiToken(token);
       expect(p && can(p, 'report:submit')).toBe(true);
       expect(p && can(p, 'report:read')).toBe(false);
+      // A token that lists account:self (issued before tokens were refused it) still cannot use it.
+      await store.db
+        .updateTable('api_tokens')
+        .set({ scopes: JSON.stringify(['report:submit', 'account:self']) })
+        .where('id', '=', apiToken.id)
+        .execute();
+      const listed = await accounts.resolveApiToken(token);
+      expect(listed && can(listed, 'account:self')).toBe(false);
+      expect(listed && can(listed, 'report:submit')).toBe(true);
       await accounts.setRoles(owner.id, ['force_planner'], 'system:test');
       const demoted = await accounts.resolveApiToken(token);
       expect(demoted && can(demoted, 'report:submit')).toBe(false);
@@ -451,6 +460,15 @@ for (const dialect of DIALECTS) {
         ),
       );
       expect(beyond).toMatchObject({ code: 'unprocessable', field: 'scopes' });
+      // Every person may look after their own account, but only from a signed-in session.
+      const own = await failure(
+        accounts.issueApiToken(
+          { owner: { accountId: owner.id }, name: 'x', scopes: ['report:submit', 'account:self'], expiresAt },
+          owner.id,
+        ),
+      );
+      expect(own).toMatchObject({ code: 'unprocessable', field: 'scopes' });
+      expect(own.message).toContain('account:self');
       const machineBeyond = await failure(
         accounts.issueApiToken(
           {

@@ -15,7 +15,7 @@ import { accountFromRow, participantSchema } from './account-model.ts';
 import { accountRow } from './accounts.ts';
 import { checkMachineToken, checkTakeOver, type ManagedBy, managerOf } from './manager.ts';
 import type { Principal } from './principal.ts';
-import { ACTIONS, type Action, isAction, MACHINE_SCOPES, permissionsOf } from './roles.ts';
+import { ACTIONS, type Action, isAction, MACHINE_SCOPES, permissionsOf, TOKEN_SCOPES } from './roles.ts';
 import { cleanText } from './sanitize.ts';
 import { hashToken, isApiTokenShaped, newApiToken } from './tokens.ts';
 
@@ -119,6 +119,14 @@ export async function issueApiToken(
       machine = valid.owner.machine;
       participant = valid.owner.participant;
       allowed = new Set(MACHINE_SCOPES);
+    }
+    const sessionOnly = valid.scopes.filter((s) => !TOKEN_SCOPES.includes(s));
+    if (sessionOnly.length > 0) {
+      throw new Problem(
+        'unprocessable',
+        `${sessionOnly.join(' and ')} belong to a signed-in session; a token cannot carry them`,
+        { field: 'scopes' },
+      );
     }
     const beyond = valid.scopes.filter((s) => !allowed.has(s));
     if (beyond.length > 0) {

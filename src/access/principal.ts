@@ -3,7 +3,7 @@
  * permission check every route makes: `can(principal, 'incident:transition')`.
  */
 import type { Classification } from './labels.ts';
-import { type Action, MACHINE_SCOPES, PERMISSIONS, type Role, roleAllows } from './roles.ts';
+import { type Action, MACHINE_SCOPES, PERMISSIONS, type Role, roleAllows, TOKEN_SCOPES } from './roles.ts';
 
 export type Principal =
   | { kind: 'public' }
@@ -60,8 +60,13 @@ export function can(principal: Principal, action: Action): boolean {
         if (principal.totpEnrolmentRequired) return action === 'account:self';
         return roleAllows(principal.roles, action);
       }
-      // A token never does more than its account may do today, whatever it was issued with.
-      return principal.scopes.includes(action) && roleAllows(principal.roles, action);
+      // A token never does more than its account may do today, whatever it was issued with, and never
+      // what only a session may do (a token issued before that rule may still list it).
+      return (
+        TOKEN_SCOPES.includes(action) &&
+        principal.scopes.includes(action) &&
+        roleAllows(principal.roles, action)
+      );
   }
 }
 
