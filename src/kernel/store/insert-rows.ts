@@ -46,8 +46,10 @@ export async function insertRows<T extends keyof Database & string>(
     for (const row of chunk) {
       const values = row as Record<string, unknown>;
       for (const c of columns) {
-        if (!(c in values)) throw new Error(`insertRows: every row of ${table} needs the column ${c}`);
-        parameters[p++] = values[c];
+        const value = values[c];
+        // Neither database binds undefined: a missing column is the caller's mistake, named here.
+        if (value === undefined) throw new Error(`insertRows: every row of ${table} needs the column ${c}`);
+        parameters[p++] = value;
       }
     }
     await db.executeQuery(CompiledQuery.raw(text, parameters));

@@ -12,6 +12,7 @@ import { runCommitHook } from './commit-hook.ts';
 import { migrateToLatest } from './migrate.ts';
 import type { Database } from './schema.ts';
 import { cachingDatabase } from './statement-cache.ts';
+import { AUTOCHECKPOINT_PAGES, WalCheckpointer } from './wal-checkpointer.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 export type Tx = Transaction<Database>;
@@ -40,6 +41,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   let db: Kysely<Database>;
   let dialect: Dialect;
   let sqlite: SQLite.Database | undefined;
+  let checkpointer: WalCheckpointer | undefined;
   if (options.kind === 'sqlite') {
     if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
     sqlite = new SQLite(options.file);
@@ -50,7 +52,8 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('cache_size = -65536');
-    sqlite.pragma('wal_autocheckpoint = 16384');
+    if (options.file === ':memory:') sqlite.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
+    else checkpointer = new WalCheckpointer(options.file, sqlite);
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingDatabase(sqlite) }) });
     dialect = 'sqlite';
   } else if (options.kind === 'postgres') {
@@ -88,14 +91,17 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     dialect,
     ...(sqlite ? { sqlite } : {}),
     async transaction<T>(work: (trx: Tx) => Promise<T>): Promise<T> {
-      return db.transaction().execute(async (trx) => {
+      const result = await db.transaction().execute(async (trx) => {
         if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(${WRITE_LOCK})`.execute(trx);
         const result = await work(trx);
         await runCommitHook(trx);
         return result;
       });
+      checkpointer?.afterCommit();
+      return result;
     },
     async close() {
+      await checkpointer?.close();
       await db.destroy();
     },
   };
