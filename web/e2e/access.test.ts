@@ -14,12 +14,12 @@ import {
   DEMO_PASSWORD,
   ensureWebBuilt,
   launchBrowser,
+  openPage,
   recordApi,
   type Server,
   signIn,
   startServer,
   type Watch,
-  watch,
 } from './harness.ts';
 
 /** What the anonymous public may ask for: publications, geography and the ledger. */
@@ -53,10 +53,7 @@ describe('accounts and roles in Chromium', () => {
 
   async function freshContext(): Promise<void> {
     await context?.close();
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    page = await context.newPage();
-    page.setDefaultTimeout(10_000);
-    watched = watch(page);
+    ({ context, page, watched } = await openPage(browser));
     watches.push(watched);
     calls = recordApi(page, server.url);
   }
@@ -391,11 +388,8 @@ describe('accounts and roles in Chromium', () => {
   describe('a session ended elsewhere', () => {
     it('sends the other browser to sign in, and back to where it was', async () => {
       // A second browser, signed in as the same analyst.
-      const other = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      const { context: other, page: elsewhere, watched: elsewhereWatch } = await openPage(browser);
       try {
-        const elsewhere = await other.newPage();
-        elsewhere.setDefaultTimeout(10_000);
-        const elsewhereWatch = watch(elsewhere);
         await elsewhere.goto(`${server.url}/sign-in`);
         await signIn(elsewhere, server.url, 'demo-analyst', DEMO_PASSWORD);
         await elsewhere.locator('#ops-map[data-map-ready="true"]').waitFor({ timeout: 30_000 });

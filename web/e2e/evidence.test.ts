@@ -18,12 +18,12 @@ import {
   DEMO_PASSWORD,
   ensureWebBuilt,
   launchBrowser,
+  openPage,
   REPO,
   type Server,
   signIn,
   startServer,
   type Watch,
-  watch,
 } from './harness.ts';
 
 const SAMPLES = join(REPO, 'test/fixtures/vectors/c2pa');
@@ -68,11 +68,11 @@ describe('evidence in Chromium', () => {
 
   async function freshContext(): Promise<void> {
     await context?.close();
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+    ({ context, page, watched } = await openPage(browser, {
+      viewport: { width: 1280, height: 900 },
+      acceptDownloads: true,
+    }));
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
-    page = await context.newPage();
-    page.setDefaultTimeout(10_000);
-    watched = watch(page);
     watches.push(watched);
   }
 

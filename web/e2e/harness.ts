@@ -7,7 +7,13 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } fro
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import {
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  chromium,
+  type Page,
+} from 'playwright-core';
 import { type App, createApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/kernel/config/config.ts';
 
@@ -127,6 +133,18 @@ export interface Watch {
   failed: string[];
   /** URLs a step fails on purpose; the browser's own "failed to load" message for them is not an error. */
   allowed: RegExp[];
+}
+
+/** A fresh context (1280×800 unless `options` say otherwise) and its one page, watched. */
+export async function openPage(
+  browser: Browser,
+  options: BrowserContextOptions = {},
+): Promise<{ context: BrowserContext; page: Page; watched: Watch }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...options });
+  const page = await context.newPage();
+  // Well under the test's own timeout, so a stuck step names itself.
+  page.setDefaultTimeout(10_000);
+  return { context, page, watched: watch(page) };
 }
 
 function isLocal(url: string): boolean {

@@ -13,12 +13,12 @@ import {
   DEMO_PASSWORD,
   ensureWebBuilt,
   launchBrowser,
+  openPage,
   REPO,
   type Server,
   signIn,
   startServer,
   type Watch,
-  watch,
 } from './harness.ts';
 
 describe('operations room in Chromium', () => {
@@ -32,11 +32,7 @@ describe('operations room in Chromium', () => {
   beforeAll(async () => {
     await ensureWebBuilt();
     [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    page = await context.newPage();
-    // Well under the test's own timeout, so a stuck step names itself.
-    page.setDefaultTimeout(10_000);
-    watched = watch(page);
+    ({ context, page, watched } = await openPage(browser));
   }, 90_000);
 
   afterAll(async () => {
