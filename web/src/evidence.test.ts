@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ContentCredentials } from '../../src/monitoring/evidence/content-credentials.ts';
+import type { ContentCredentials } from '../../src/monitoring/evidence/credentials-verdict.ts';
 import {
   captureFacts,
   checkCustody,

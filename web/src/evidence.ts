@@ -7,10 +7,13 @@
 
 import { counted } from '../../src/kernel/text/counted.ts';
 import type { CaptureMetadata } from '../../src/monitoring/evidence/capture-metadata.ts';
-import type {
-  ContentCredentials,
-  CredentialsVerdict,
-} from '../../src/monitoring/evidence/content-credentials.ts';
+import {
+  type ContentCredentials,
+  type CredentialsVerdict,
+  NO_MANIFEST,
+  NOT_APPLICABLE_DETAIL,
+  verdictOf,
+} from '../../src/monitoring/evidence/credentials-verdict.ts';
 import type { CustodyEvent } from '../../src/monitoring/evidence/evidence-model.ts';
 import { EVIDENCE_MEDIA_TYPES, EXTENSION_OF } from '../../src/monitoring/evidence/media-type.ts';
 import { CLOCK_SKEW_MS } from '../../src/monitoring/report-schema.ts';
@@ -106,9 +109,6 @@ export interface CredentialsView {
   signer?: string;
 }
 
-/** Reader errors that mean the file simply carries no manifest (see content-credentials.ts). */
-const NO_MANIFEST = /JumbfNotFound|ProvenanceMissing|UnsupportedType|InvalidAsset|NotFound/;
-
 /**
  * The verdict in words. A valid manifest from a signer nobody configured vouches for is
  * `untrusted`, said as such, never folded into valid; items recorded before the verdict was kept
@@ -123,8 +123,7 @@ export function credentialsView(c: ContentCredentials | null | undefined): Crede
       failureCodes: [],
     };
   }
-  const verdict: CredentialsVerdict =
-    c.verdict ?? (c.state === 'valid' ? (c.signer?.trusted ? 'trusted' : 'untrusted') : c.state);
+  const verdict = verdictOf(c);
   const failureCodes = [...(c.failureCodes ?? [])];
   const view = (label: string, explanation: string): CredentialsView => {
     const out: CredentialsView = { verdict, label, explanation, failureCodes };
@@ -154,11 +153,12 @@ export function credentialsView(c: ContentCredentials | null | undefined): Crede
       );
     default: {
       const detail = c.detail ?? '';
-      const explanation = /do not apply/.test(detail)
-        ? 'Content credentials do not apply to this type of file.'
-        : !detail || NO_MANIFEST.test(detail)
-          ? 'The file carries no content credentials.'
-          : `No content credentials were read (${detail}).`;
+      const explanation =
+        detail === NOT_APPLICABLE_DETAIL
+          ? 'Content credentials do not apply to this type of file.'
+          : !detail || NO_MANIFEST.test(detail)
+            ? 'The file carries no content credentials.'
+            : `No content credentials were read (${detail}).`;
       return view('None', explanation);
     }
   }

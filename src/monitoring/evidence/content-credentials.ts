@@ -13,7 +13,15 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { initSync, WasmReader } from '@contentauth/c2pa-wasm';
 import { ConfigError } from '../../kernel/config/config.ts';
+import {
+  type ContentCredentials,
+  NO_MANIFEST,
+  NOT_APPLICABLE_DETAIL,
+  verdictOf,
+} from './credentials-verdict.ts';
 import type { EvidenceMediaType } from './media-type.ts';
+
+export type { ContentCredentials, CredentialsVerdict } from './credentials-verdict.ts';
 
 /** Certificates whose signers' content credentials are believed. */
 export interface TrustAnchors {
@@ -54,47 +62,8 @@ export function loadTrustAnchors(file: string, variable = 'GUARANTOR_C2PA_TRUST_
   return { pem, subjects, context: JSON.stringify({ trust: { trust_anchors: pem } }) };
 }
 
-/**
- * What the credentials come to: `trusted` (valid, and the signer chains to a configured trust
- * anchor), `untrusted` (valid, but nobody configured vouches for the signer), `invalid` (present
- * and failing; see `failureCodes`), `none` (no credentials).
- */
-export type CredentialsVerdict = 'trusted' | 'untrusted' | 'invalid' | 'none';
-
-export interface ContentCredentials {
-  /** Absent on items checked before the verdict was recorded; read `state` and `signer.trusted` there. */
-  verdict?: CredentialsVerdict;
-  /** valid: signature and hashes verify; invalid: a manifest is there and fails; none: no manifest. */
-  state: 'valid' | 'invalid' | 'none';
-  /** How many trust anchors were configured when this was checked: 0 means every signer is untrusted. */
-  trustAnchors?: number;
-  /** The reader's own verdict (`Valid`, `Invalid`, `Trusted`), when it read a manifest. */
-  validationState?: string;
-  /** Failure codes of the active manifest, as C2PA names them (`assertion.dataHash.mismatch`, ...). */
-  failureCodes: string[];
-  successCodeCount?: number;
-  activeManifest?: string;
-  /** Labels of the active manifest's assertions. */
-  assertions?: string[];
-  claimGenerator?: string;
-  signer?: {
-    issuer?: string;
-    commonName?: string;
-    alg?: string;
-    /** Signing time from the manifest's time-stamp, when it has one. */
-    time?: string;
-    /** False unless the certificate chains to a configured trust anchor. */
-    trusted: boolean;
-  };
-  /** Why there is no verdict, e.g. the reader does not handle this file type. */
-  detail?: string;
-}
-
 /** The reader cannot look inside these, so they have no credentials to check. */
 const NOT_APPLICABLE = new Set<EvidenceMediaType>(['text/csv', 'application/json', 'application/x-ndjson']);
-
-// Errors that mean "no credentials here" rather than "credentials that fail".
-const NO_MANIFEST = /JumbfNotFound|ProvenanceMissing|UnsupportedType|InvalidAsset|NotFound/;
 
 let ready = false;
 
@@ -140,7 +109,7 @@ export async function checkContentCredentials(
       verdict: 'none',
       state: 'none',
       failureCodes: [],
-      detail: 'content credentials do not apply to this type',
+      detail: NOT_APPLICABLE_DETAIL,
     };
   }
   init();
@@ -185,7 +154,7 @@ export async function checkContentCredentials(
     if (time) signer.time = time;
     const state = validationState === 'Valid' || validationState === 'Trusted' ? 'valid' : 'invalid';
     const out: ContentCredentials = {
-      verdict: state === 'invalid' ? 'invalid' : signer.trusted ? 'trusted' : 'untrusted',
+      verdict: verdictOf({ state, signer }),
       state,
       trustAnchors,
       failureCodes,

@@ -5,7 +5,7 @@
  */
 import type { EvidenceCustodyTable, EvidenceItemTable } from '../../kernel/store/schema.ts';
 import type { CaptureMetadata } from './capture-metadata.ts';
-import type { ContentCredentials } from './content-credentials.ts';
+import type { ContentCredentials } from './credentials-verdict.ts';
 import type { EvidenceDerivationFailureTable, EvidenceDerivedRow } from './evidence-schema.ts';
 
 export const CUSTODY_EVENTS = ['collected', 'received', 'viewed', 'exported', 'copied', 'derived'] as const;
