@@ -129,48 +129,51 @@ describe('no insecure direct object references', () => {
   it('answers a foreign record on every route exactly as a record that does not exist', async () => {
     const gbr = await signedInAs(app, ALL_ROLES, 'GBR');
     const fra = await signedInAs(app, ALL_ROLES, 'FRA');
-    let checked = 0;
-    const differences: string[] = [];
+    const targeted: { op: Operation; foreign: string; missing: string }[] = [];
     for (const op of ops) {
       const foreign = target(op.path, (kind) => record[kind]!);
-      if (!foreign) continue;
-      const missing = target(op.path, () => NEVER_USED)!;
-      const call = (url: string, headers: Record<string, string>) => {
-        // A valid body where the route takes one, so the answer depends on the record alone.
-        const body = validBody(op);
-        return app.http.inject({
-          method: op.method as 'GET',
-          url,
-          headers: body ? { ...headers, 'content-type': body.contentType } : headers,
-          ...(body ? { payload: body.payload } : {}),
-        });
-      };
-      const [theirs, nothing] = [await call(foreign, gbr), await call(missing, gbr)];
-      checked++;
-      const shape = (r: typeof theirs) =>
-        `${r.statusCode} ${r.statusCode >= 400 ? r.json().code : 'answered'}`;
+      if (foreign) targeted.push({ op, foreign, missing: target(op.path, () => NEVER_USED)! });
+    }
+    const call = (op: Operation, url: string, headers: Record<string, string>) => {
+      // A valid body where the route takes one, so the answer depends on the record alone.
+      const body = validBody(op);
+      return app.http.inject({
+        method: op.method as 'GET',
+        url,
+        headers: body ? { ...headers, 'content-type': body.contentType } : headers,
+        ...(body ? { payload: body.payload } : {}),
+      });
+    };
+    type Answer = Awaited<ReturnType<typeof call>>;
+    const shape = (r: Answer) => `${r.statusCode} ${r.statusCode >= 400 ? r.json().code : 'answered'}`;
+
+    const differences: string[] = [];
+    for (const { op, foreign, missing } of targeted) {
+      const [theirs, nothing] = [await call(op, foreign, gbr), await call(op, missing, gbr)];
       if (shape(theirs) !== shape(nothing) || theirs.statusCode < 400)
         differences.push(`${op.method} ${op.path}: foreign ${shape(theirs)}, never used ${shape(nothing)}`);
     }
-    console.log(`idor: ${checked} routes that name a record, each tried with a foreign and an unused id`);
-    expect(checked).toBeGreaterThanOrEqual(18);
+    console.log(
+      `idor: ${targeted.length} routes that name a record, each tried with a foreign and an unused id`,
+    );
+    expect(targeted.length).toBeGreaterThanOrEqual(18);
     expect(differences).toEqual([]);
 
-    // The record's own readers, with the same roles, read it.
-    for (const url of [
-      `/api/v1/reports/${record.report}`,
-      `/api/v1/incidents/${record.incident}`,
-      `/api/v1/evidence/${record.evidence}`,
-    ])
-      expect((await app.http.inject({ method: 'GET', url, headers: fra })).statusCode, url).toBe(200);
+    // The control: the record's own participant, with the same roles and the same bodies, gets past
+    // the record's lookup on every one of those routes, writes included. Its answer for the record
+    // differs from its answer for an id never used (ids aside), so no route passes above merely by
+    // refusing everyone alike.
+    const ids = new RegExp([NEVER_USED, ...Object.values(record)].join('|'), 'g');
+    const said = (r: Answer) =>
+      `${r.statusCode} ${r.body.replace(ids, 'ID').replace(/"instance":"[^"]*"/, '')}`;
+    const unreached: string[] = [];
+    for (const { op, foreign, missing } of targeted) {
+      const [own, nothing] = [await call(op, foreign, fra), await call(op, missing, fra)];
+      if (said(own) === said(nothing)) unreached.push(`${op.method} ${op.path}: ${shape(own)} either way`);
+    }
+    expect(unreached).toEqual([]);
     const accounts = await app.http.inject({ method: 'GET', url: '/api/v1/accounts', headers: fra });
     expect(accounts.json().items.map((a: { id: string }) => a.id)).toContain(record.account);
-    const revoked = await app.http.inject({
-      method: 'DELETE',
-      url: `/api/v1/tokens/${record.token}`,
-      headers: fra,
-    });
-    expect(revoked.statusCode).toBe(200);
   });
 
   it('filters by a foreign record to nothing', async () => {

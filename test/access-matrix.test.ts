@@ -140,6 +140,22 @@ describe('role × route access matrix', () => {
         },
         headers: () => signedInAs(app, [role]),
       })),
+      {
+        // A real administrator before enrolling an authenticator: the session may do that and no more.
+        name: 'administrator without TOTP',
+        principal: {
+          kind: 'account',
+          via: 'session',
+          accountId: 'x',
+          participant: 'FRA',
+          roles: ['administrator'],
+          clearance: 'CONFIDENTIAL',
+          sessionId: 'x',
+          totpEnrolmentRequired: true,
+          demo: false,
+        },
+        headers: () => signedInAs(app, ['administrator'], 'FRA', undefined, false),
+      },
     ];
     let calls = 0;
     const wrong: string[] = [];

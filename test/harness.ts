@@ -94,13 +94,15 @@ export async function secretariatTokenFor(target: AccountService | string): Prom
 
 /**
  * Signs in through the API as a new account with these roles (cleared to `clearance`, by default the
- * default CONFIDENTIAL); returns the cookie and CSRF headers.
+ * default CONFIDENTIAL); returns the cookie and CSRF headers. The account is a demonstration one, let
+ * off TOTP, unless `demo` is false: then a privileged account's session can only enrol an authenticator.
  */
 export async function signedInAs(
   app: App,
   roles: Role[],
   participant = 'FRA',
   clearance?: Classification,
+  demo = true,
 ): Promise<{ cookie: string; 'x-csrf-token': string }> {
   const username = `t-${roles.length > 2 ? `${roles.length}-roles` : roles.join('-').replaceAll('_', '-')}-${participant}-${++seq}`;
   await app.accounts.createAccount(
@@ -113,7 +115,7 @@ export async function signedInAs(
       ...(clearance ? { clearance } : {}),
     },
     'system:test',
-    { demo: true },
+    { demo },
   );
   const res = await app.http.inject({
     method: 'POST',
