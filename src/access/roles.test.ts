@@ -20,6 +20,7 @@ import {
   ROLES,
   ROUTE_ACTIONS,
   roleAllows,
+  TOKEN_SCOPES,
 } from './roles.ts';
 import { accessRoutes } from './routes.ts';
 
@@ -117,7 +118,7 @@ describe('can(principal, action)', () => {
     );
   });
 
-  it('never lets a token do more than both its scopes and its account’s roles allow, beyond the public’s', () => {
+  it('never lets a token do more than its scopes, its account’s roles and TOKEN_SCOPES allow, beyond the public’s', () => {
     fc.assert(
       fc.property(fc.uniqueArray(personRole), fc.uniqueArray(action), action, (roles, scopes, a) => {
         const p: Principal = {
@@ -132,7 +133,8 @@ describe('can(principal, action)', () => {
           demo: false,
         };
         expect(can(p, a)).toBe(
-          PERMISSIONS.public.includes(a) || (scopes.includes(a) && roleAllows(roles, a)),
+          PERMISSIONS.public.includes(a) ||
+            (TOKEN_SCOPES.includes(a) && scopes.includes(a) && roleAllows(roles, a)),
         );
       }),
     );
