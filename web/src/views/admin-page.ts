@@ -98,6 +98,18 @@ export const adminPage: View = (root, ctx) => {
       });
   }
 
+  /**
+   * Shows `changed` in place of its old row, or among the others for a new account, from what the
+   * server answered to the change: the list is not asked for again.
+   */
+  function showAccount(changed: Account): void {
+    const key = (a: Account) => a.username.toLowerCase();
+    accounts = accounts.some((a) => a.id === changed.id)
+      ? accounts.map((a) => (a.id === changed.id ? changed : a))
+      : [...accounts, changed].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+    mount(accountsSlot, accountsTable(accounts));
+  }
+
   function loadTokens(): void {
     api
       .tokens()
@@ -188,7 +200,7 @@ export const adminPage: View = (root, ctx) => {
             ? `${updated.username} is disabled; every session of it has ended.`
             : `${updated.username} is enabled again.`,
         );
-        loadAccounts();
+        showAccount(updated);
       } catch (error) {
         if (!disposed) say(`Could not change ${a.username}: ${(error as Error).message}`);
         toggle.disabled = false;
@@ -231,7 +243,7 @@ export const adminPage: View = (root, ctx) => {
         const updated = await api.setClearance(a.id, clearance);
         if (disposed) return;
         say(`${updated.username} is now cleared to ${updated.clearance}, from its next request.`);
-        loadAccounts();
+        showAccount(updated);
       } catch (error) {
         if (!disposed) say(`Could not change the clearance of ${a.username}: ${(error as Error).message}`);
         set.disabled = false;
@@ -372,7 +384,7 @@ export const adminPage: View = (root, ctx) => {
           form.reset();
           showErrors(fields, general, {});
           say(`Account ${created.username} created, cleared to ${created.clearance}.`);
-          loadAccounts();
+          showAccount(created);
         };
       },
       () => disposed,
