@@ -114,14 +114,23 @@ export function evidenceSection(
         h('small', { class: 'muted' }, formatSpan(report.observedFrom, report.observedTo)),
       ),
       may.read ? listSlot : null,
-      may.upload ? uploadForm(report, headingId, () => known, refresh) : null,
+      may.upload ? uploadForm(report, headingId, () => known, uploaded) : null,
     );
+    /** What is listed, and each item's view once drawn: a view loads its detail once, not per redraw. */
+    let listed: { items: EvidenceItem[]; total: number } | undefined;
+    const views = new Map<string, HTMLElement>();
+    const viewOf = (item: EvidenceItem): HTMLElement => {
+      let view = views.get(item.id);
+      if (!view) {
+        view = itemView(item);
+        views.set(item.id, view);
+      }
+      return view;
+    };
 
     async function refresh(options: { open?: boolean; focus?: string } = {}): Promise<void> {
       if (!may.read) return;
-      if (options.open) open = true;
       if (!listSlot.hasChildNodes()) mount(listSlot, h('p', { role: 'status' }, 'Loading evidence…'));
-      let listed: { items: EvidenceItem[]; total: number };
       try {
         listed = await evidenceApi.list(report.id);
       } catch (error) {
@@ -133,6 +142,22 @@ export function evidenceSection(
         return;
       }
       if (isDisposed()) return;
+      show(listed, options);
+    }
+
+    /** A new upload joins the list as it is; only a list never drawn is asked for. */
+    async function uploaded(item: EvidenceItem): Promise<void> {
+      if (!may.read) return;
+      if (!listed) return refresh({ open: true, focus: item.id });
+      if (!known.has(item.id)) listed = { items: [...listed.items, item], total: listed.total + 1 };
+      show(listed, { open: true, focus: item.id });
+    }
+
+    function show(
+      listed: { items: EvidenceItem[]; total: number },
+      options: { open?: boolean; focus?: string },
+    ) {
+      if (options.open) open = true;
       known = new Set(listed.items.map((i) => i.id));
       if (listed.items.length === 0) {
         mount(listSlot, h('p', { class: 'muted', 'data-testid': 'evidence-none' }, 'No evidence attached.'));
@@ -143,7 +168,7 @@ export function evidenceSection(
       const draw = () => {
         if (drawn) return;
         drawn = true;
-        mount(list, ...listed.items.map((item) => itemView(item)));
+        mount(list, ...listed.items.map(viewOf));
       };
       const details = h(
         'details',
@@ -368,7 +393,7 @@ export function evidenceSection(
     report: Report,
     headingId: string,
     known: () => Set<string>,
-    refresh: (options: { open?: boolean; focus?: string }) => Promise<void>,
+    uploaded: (item: EvidenceItem) => Promise<void>,
   ): HTMLElement {
     const file = h('input', { type: 'file', name: 'file', accept: EVIDENCE_ACCEPT, required: true });
     const collectedAt = h('input', { type: 'datetime-local', name: 'collectedAt', step: 1 });
@@ -456,7 +481,7 @@ export function evidenceSection(
         status.textContent = before.has(item.id)
           ? `These bytes were already attached to this report (SHA-256 ${item.sha256}); nothing new was stored.`
           : `Attached “${item.originalName ?? chosen.name}”, SHA-256 ${item.sha256}.`;
-        await refresh({ open: true, focus: item.id });
+        await uploaded(item);
       } catch (error) {
         if (isDisposed()) return;
         const errors: FieldErrors = {};
