@@ -1,8 +1,10 @@
 /**
- * Ingest: validated reports in, stored reports out, in the caller's transaction. For each report:
- * idempotency check on its clientInstanceId, enrichment (estimated place, oblast, sector, zones),
- * correlation into incidents, the row itself and its ledger leaf. A batch either lands whole or
- * (on an error thrown here) not at all; per-row problems are returned, not thrown.
+ * Ingest: validated reports in, stored reports out, in two steps. `prepareReports` is pure: the body
+ * hash, enrichment (estimated place, oblast, sector, zones), the row and its ledger leaf; a large
+ * import runs it on a worker thread. `landReports` runs in the caller's transaction: idempotency on
+ * each clientInstanceId, corrections, signatures, correlation into incidents, the rows and their
+ * leaves. A batch either lands whole or (on an error thrown here) not at all; per-row problems are
+ * returned, not thrown.
  */
 import { hash } from 'node:crypto';
 import { isDefaultLabel, labelColumns, normalizeLabel } from '../access/labels.ts';
