@@ -71,6 +71,28 @@ for (const dialect of DIALECTS) {
       expect(await count(app, 'reports')).toBe(before + 2);
     });
 
+    it('imports an upload of more than a megabyte, prepared on the import worker, as any other', async () => {
+      const before = await count(app, 'reports');
+      const long = 'Heard over the ridge; '.repeat(30);
+      const lines = Array.from({ length: 1500 }, (_, i) =>
+        i === 700
+          ? JSON.stringify(aReport({ count: 0 }))
+          : JSON.stringify(aReport({ notes: `${long} ${i}`, observedFrom: undefined })),
+      );
+      const body = lines.join('\n');
+      expect(body.length).toBeGreaterThan(1 << 20);
+      const summary = (await importBody('application/x-ndjson', body)).json();
+      // Reports without observedFrom are refused by field; the one with count 0 too, at its own line.
+      expect(summary).toMatchObject({ accepted: 0, rejected: 1500, stoppedAtLine: null });
+      expect(summary.errors[700]).toMatchObject({ line: 701, field: 'count' });
+      const fixed = lines.map((l, i) =>
+        i === 700 ? l : JSON.stringify({ ...aReport(), notes: `${long} ${i}` }),
+      );
+      const landed = (await importBody('application/x-ndjson', fixed.join('\n'))).json();
+      expect(landed).toMatchObject({ accepted: 1499, rejected: 1, duplicates: 0 });
+      expect(await count(app, 'reports')).toBe(before + 1499);
+    });
+
     it('reads CSV in Guarantor’s own layout, quoted cells included', async () => {
       const csv = [
         CSV_HEADER,
