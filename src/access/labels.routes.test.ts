@@ -53,6 +53,19 @@ for (const dialect of DIALECTS) {
     const get = (url: string, headers: Record<string, string>) =>
       app.http.inject({ method: 'GET', url, headers });
 
+    /** Attaches a file to the report released to France only; its evidence item's id. */
+    async function attachToFranceOnly(filename: string, data: Uint8Array): Promise<string> {
+      const { payload, contentType } = multipart([{ name: 'file', filename, data }]);
+      const up = await app.http.inject({
+        method: 'POST',
+        url: `/api/v1/reports/${ids.franceOnly}/evidence`,
+        payload,
+        headers: { 'content-type': contentType },
+      });
+      expect(up.statusCode).toBe(201);
+      return up.json().id;
+    }
+
     it('shows a report to those it is releasable to, and answers everyone else as if it did not exist', async () => {
       const mine = await get(`/api/v1/reports/${ids.franceOnly}`, fra);
       expect(mine.statusCode).toBe(200);
@@ -129,15 +142,7 @@ for (const dialect of DIALECTS) {
     });
 
     it('records restricted reads whose answers carry no label: spot reports, evidence, leaf openings', async () => {
-      const { payload, contentType } = multipart([{ name: 'file', filename: 'q.png', data: png(6, 5) }]);
-      const up = await app.http.inject({
-        method: 'POST',
-        url: `/api/v1/reports/${ids.franceOnly}/evidence`,
-        payload,
-        headers: { 'content-type': contentType },
-      });
-      expect(up.statusCode).toBe(201);
-      const item = up.json().id;
+      const item = await attachToFranceOnly('q.png', png(6, 5));
       const incident = (await get(`/api/v1/reports/${ids.franceOnly}`, {})).json().incidentId;
       const reads: [string, Record<string, string>, string][] = [
         [`/api/v1/evidence/${item}`, fra, ids.franceOnly!],
@@ -156,15 +161,7 @@ for (const dialect of DIALECTS) {
     });
 
     it('releases evidence exactly as far as its report', async () => {
-      const { payload, contentType } = multipart([{ name: 'file', filename: 'p.png', data: png() }]);
-      const up = await app.http.inject({
-        method: 'POST',
-        url: `/api/v1/reports/${ids.franceOnly}/evidence`,
-        payload,
-        headers: { 'content-type': contentType },
-      });
-      expect(up.statusCode).toBe(201);
-      const item = up.json().id;
+      const item = await attachToFranceOnly('p.png', png());
       expect((await get(`/api/v1/evidence/${item}`, fra)).statusCode).toBe(200);
       for (const url of [
         `/api/v1/evidence/${item}`,

@@ -3,10 +3,11 @@
  * frames back into the database whenever asked. PASSIVE never waits for the writer or readers, so
  * the writer's commits never wait for it either. Replies `done` after each checkpoint.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
+import { workerInput } from '../threads/start-worker.ts';
 
-const { file } = (workerData as { data: { file: string } }).data;
+const { file } = workerInput<{ file: string }>();
 const db = new SQLite(file);
 db.pragma('busy_timeout = 5000');
 const port = parentPort!;

@@ -1,11 +1,16 @@
 /**
- * Worker threads running the project's TypeScript modules. The module reads its own input from
- * `workerData.data`.
+ * Worker threads running the project's TypeScript modules; the module reads what it was given with
+ * `workerInput`.
  */
-import { Worker } from 'node:worker_threads';
+import { Worker, workerData } from 'node:worker_threads';
 
 export function startWorker(module: URL, data: unknown): Worker {
   return new Worker(new URL('./ts-entry.js', import.meta.url), {
     workerData: { module: module.href, data },
   });
+}
+
+/** Inside a worker started by `startWorker`: the data it was started with. */
+export function workerInput<T>(): T {
+  return (workerData as { data: T }).data;
 }

@@ -3,7 +3,8 @@
  * what is already prepared. Messages in: `{ text }` pieces of the upload in order, then `{ end: true }`;
  * out: one `PreparedBatch[]` per message, or `{ failed }` with the reason it could not be prepared.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
+import { workerInput } from '../../kernel/threads/start-worker.ts';
 import { type GeographySource, prepareGeography } from '../enrich.ts';
 import type { ImportFormat } from './detect.ts';
 import type { ImportOptions } from './parse.ts';
@@ -17,7 +18,7 @@ export interface PrepareWorkerData {
 
 export type PrepareWorkerMessage = { text: string } | { end: true };
 
-const { format, options, geography } = (workerData as { data: PrepareWorkerData }).data;
+const { format, options, geography } = workerInput<PrepareWorkerData>();
 const preparer = new TextPreparer(format, options, prepareGeography(geography.zones, geography.sectors));
 const port = parentPort!;
 

@@ -1,8 +1,8 @@
 /**
  * An upload, prepared as it streams in. Small uploads (under one piece of text) are prepared on the
  * calling thread; larger ones on an import worker, a piece at a time, so that parsing, validation,
- * hashing and enrichment of the next piece run while the caller lands the previous one. Two pieces
- * at most are in flight: memory stays bounded whatever the upload's size.
+ * hashing and enrichment of the next pieces run while the caller lands the previous one. At most
+ * `MAX_IN_FLIGHT` pieces are in flight: memory stays bounded whatever the upload's size.
  */
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../../kernel/threads/start-worker.ts';
@@ -15,6 +15,8 @@ import { type ImportChunk, TextChunks } from './stream.ts';
 
 /** Text handed to the worker at a time: about 2,000 NDJSON reports. */
 export const PIECE_CHARS = 1 << 20;
+/** Pieces sent to the worker and not yet landed: enough to ride out uneven batches on either side. */
+const MAX_IN_FLIGHT = 4;
 
 interface Preparer {
   push(text: string): Promise<PreparedBatch[]>;
@@ -88,11 +90,19 @@ export async function* prepareUpload(
   options: UploadOptions,
 ): AsyncGenerator<PreparedBatch, void, undefined> {
   const { geography, pieceChars = PIECE_CHARS, ...parse } = options;
-  const threadFree = () => inThread(new TextPreparer(format, parse, geography));
   const text = new TextChunks();
   const inFlight: Promise<PreparedBatch[]>[] = [];
   let preparer: Preparer | undefined;
   let piece = '';
+  let stopped = false;
+  /** The batches of the oldest piece in flight, up to one whose input could not be read on. */
+  async function* oldest(): AsyncGenerator<PreparedBatch> {
+    for (const batch of await inFlight.shift()!) {
+      yield batch;
+      stopped = batch.stoppedAtLine !== null;
+      if (stopped) return;
+    }
+  }
   try {
     for await (const chunk of chunks) {
       piece += text.decode(chunk);
@@ -100,22 +110,16 @@ export async function* prepareUpload(
       preparer ??= new WorkerPreparer({ format, options: parse, geography: geography.source });
       inFlight.push(preparer.push(piece));
       piece = '';
-      if (inFlight.length < 4) continue;
-      for (const batch of await inFlight.shift()!) {
-        yield batch;
-        if (batch.stoppedAtLine !== null) return;
-      }
+      if (inFlight.length < MAX_IN_FLIGHT) continue;
+      yield* oldest();
+      if (stopped) return;
     }
     piece += text.flush();
-    preparer ??= threadFree();
+    // The whole upload fitted in one piece: no thread is worth starting for it.
+    preparer ??= inThread(new TextPreparer(format, parse, geography));
     if (piece.length > 0) inFlight.push(preparer.push(piece));
     inFlight.push(preparer.end());
-    while (inFlight.length > 0) {
-      for (const batch of await inFlight.shift()!) {
-        yield batch;
-        if (batch.stoppedAtLine !== null) return;
-      }
-    }
+    while (inFlight.length > 0 && !stopped) yield* oldest();
   } finally {
     // Pieces still in flight are abandoned: their replies, or the rejections closing causes, go unread.
     for (const p of inFlight) p.catch(() => {});
