@@ -123,7 +123,9 @@ describe('confidentiality labels', () => {
         normalizeLabel({ classification: 'SECRET', releasableTo: ['GBR'] }),
       ),
     ).toBe(true);
-    expect(mayRead(account('PUBLIC'), normalizeLabel({ classification: 'RESTRICTED' }))).toBe(false);
+    expect(
+      mayRead(account('PUBLIC'), normalizeLabel({ classification: 'RESTRICTED', releasableTo: [COALITION] })),
+    ).toBe(false);
     expect(mayRead(account('PUBLIC'), PUBLIC_LABEL)).toBe(true);
   });
 

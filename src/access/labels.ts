@@ -31,7 +31,8 @@ export const labelSchema = z
       .default([COALITION]),
   })
   .strict();
-export type LabelInput = z.input<typeof labelSchema>;
+/** A label as `labelSchema` gives it back: checked, with the default releasability filled in. */
+export type ParsedLabel = z.output<typeof labelSchema>;
 
 export interface Label {
   classification: Classification;
@@ -50,9 +51,12 @@ export function isDefaultLabel(label: Label): boolean {
   );
 }
 
-export function normalizeLabel(input: LabelInput | undefined): Label {
-  if (!input) return DEFAULT_LABEL;
-  const parsed = labelSchema.parse(input);
+/**
+ * The stored form of a label already checked by `labelSchema` (every report's is, by the report
+ * schema): not parsed again, since ingest normalises each report's label on the hot path.
+ */
+export function normalizeLabel(parsed: ParsedLabel | undefined): Label {
+  if (!parsed) return DEFAULT_LABEL;
   if (parsed.classification === 'PUBLIC') return PUBLIC_LABEL;
   // The coalition already includes every participant; naming some beside it adds nothing.
   if (parsed.releasableTo.includes(COALITION))

@@ -7,7 +7,7 @@
  * returned, not thrown.
  */
 import { hash } from 'node:crypto';
-import { isDefaultLabel, labelColumns, normalizeLabel } from '../access/labels.ts';
+import { isDefaultLabel, type Label, labelColumns, normalizeLabel } from '../access/labels.ts';
 import { uuid7 } from '../kernel/ids/uuid7.ts';
 import {
   appendPreparedLeaves,
@@ -61,17 +61,14 @@ export interface IngestOutcome {
  * so the same report written with another offset or key order is the same body. The stored row gives
  * the same input back, so anyone holding a report can recompute it; the ledger leaf commits to it.
  */
-export function bodyHash(input: ReportInput): string {
+export function bodyHash(input: ReportInput, label: Label = normalizeLabel(input.label)): string {
   // The signature is kept apart: it is checked on its own and is not part of what was said.
-  const { signature: _signature, label, ...said } = input;
+  const { signature: _signature, label: _label, ...said } = input;
+  const normalized: Record<string, unknown> = said;
+  normalized.observedFrom = utc(input.observedFrom);
+  normalized.observedTo = utc(input.observedTo);
   // The label as stored; left out when it is the default, so reports from before labels hash as before.
-  const stored = normalizeLabel(label);
-  const normalized = {
-    ...said,
-    observedFrom: utc(input.observedFrom),
-    observedTo: utc(input.observedTo),
-    ...(isDefaultLabel(stored) ? {} : { label: stored }),
-  };
+  if (!isDefaultLabel(label)) normalized.label = label;
   return hash('sha256', canonicalJson(normalized), 'hex');
 }
 
@@ -101,7 +98,8 @@ export function prepareReports(
   const unsigned: PreparedReport[] = [];
   for (const { line, input, raw } of items) {
     const enrichment = enrichReport(input, geography);
-    const row = toRow(input, enrichment, bodyHash(input), now);
+    const label = normalizeLabel(input.label);
+    const row = toRow(input, label, enrichment, bodyHash(input, label), now);
     if (input.signature) {
       prepared.push({ line, row, leaf: null, signed: { value: input.signature.value, raw, enrichment } });
       continue;
@@ -301,6 +299,7 @@ export function ledgerContent(row: ReportTable, e: Enrichment): Record<string, u
 
 function toRow(
   input: ReportInput,
+  label: Label,
   e: ReturnType<typeof enrichReport>,
   hash: string,
   now: string,
@@ -352,6 +351,6 @@ function toRow(
     incident_id: null,
     link_score: null,
     link_reason: null,
-    ...labelColumns(normalizeLabel(input.label)),
+    ...labelColumns(label),
   };
 }

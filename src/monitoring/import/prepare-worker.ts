@@ -1,6 +1,6 @@
 /**
  * The import worker: parses and prepares a large upload on its own thread while the main thread lands
- * what is already prepared. Messages in: `{ text }` pieces of the upload in order, then `{ end: true }`;
+ * what is already prepared. Messages in: `{ piece }`, the upload's chunks (bytes or text) in order, then `{ end: true }`;
  * out: one `PreparedBatch[]` per message, or `{ failed }` with the reason it could not be prepared.
  */
 import { parentPort } from 'node:worker_threads';
@@ -9,6 +9,7 @@ import { type GeographySource, prepareGeography } from '../enrich.ts';
 import type { ImportFormat } from './detect.ts';
 import type { ImportOptions } from './parse.ts';
 import { TextPreparer } from './prepare.ts';
+import type { ImportChunk } from './stream.ts';
 
 export interface PrepareWorkerData {
   format: ImportFormat;
@@ -16,7 +17,7 @@ export interface PrepareWorkerData {
   geography: GeographySource;
 }
 
-export type PrepareWorkerMessage = { text: string } | { end: true };
+export type PrepareWorkerMessage = { piece: ImportChunk[] } | { end: true };
 
 const { format, options, geography } = workerInput<PrepareWorkerData>();
 const preparer = new TextPreparer(format, options, prepareGeography(geography.zones, geography.sectors));
@@ -24,7 +25,7 @@ const port = parentPort!;
 
 port.on('message', (message: PrepareWorkerMessage) => {
   try {
-    port.postMessage('end' in message ? preparer.end() : preparer.push(message.text));
+    port.postMessage('end' in message ? preparer.end() : preparer.push(message.piece));
   } catch (e) {
     port.postMessage({ failed: e instanceof Error ? (e.stack ?? e.message) : String(e) });
   }

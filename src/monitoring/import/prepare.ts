@@ -11,7 +11,7 @@ import { reportInputSchema } from '../report-schema.ts';
 import type { ImportFormat } from './detect.ts';
 import { createImportParser, type ImportOptions } from './parse.ts';
 import type { ImportItem } from './rows.ts';
-import type { ImportParser } from './stream.ts';
+import { type ImportChunk, type ImportParser, TextChunks } from './stream.ts';
 
 export interface PreparedBatch {
   reports: PreparedReport[];
@@ -56,9 +56,13 @@ export function prepareSlices(items: readonly ImportItem[], geography: Geography
   return batches;
 }
 
-/** A parser and the preparation after it: text of an upload in, prepared batches out. */
+/**
+ * A decoder, a parser and the preparation after them: an upload's chunks (bytes or text) in, prepared
+ * batches out. The decoder lives as long as the upload, so a character split between pieces is joined.
+ */
 export class TextPreparer {
   private readonly parser: ImportParser;
+  private readonly text = new TextChunks();
 
   constructor(
     format: ImportFormat,
@@ -68,11 +72,14 @@ export class TextPreparer {
     this.parser = createImportParser(format, options);
   }
 
-  push(text: string): PreparedBatch[] {
+  push(chunks: readonly ImportChunk[]): PreparedBatch[] {
+    const text = chunks.map((c) => this.text.decode(c)).join('');
     return prepareSlices(this.parser.push(text), this.geography);
   }
 
   end(): PreparedBatch[] {
-    return prepareSlices(this.parser.end(), this.geography);
+    const rest = this.text.flush();
+    const items = rest.length > 0 ? this.parser.push(rest) : [];
+    return prepareSlices(items.concat(this.parser.end()), this.geography);
   }
 }

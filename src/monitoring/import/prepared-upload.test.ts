@@ -41,9 +41,10 @@ function ndjson(rows: number): string {
 /** What an upload prepares to, without what differs by design between two runs (ids, times, salts). */
 async function prepared(format: ImportFormat, text: string, pieceChars?: number) {
   const batches: PreparedBatch[] = [];
-  // Chunks of awkward sizes, as a network delivers them.
-  const chunks = Array.from({ length: Math.ceil(text.length / 997) }, (_, i) =>
-    Buffer.from(text.slice(i * 997, (i + 1) * 997)),
+  // Chunks of awkward sizes, as a network delivers them: some end inside a character.
+  const bytes = Buffer.from(text);
+  const chunks = Array.from({ length: Math.ceil(bytes.length / 997) }, (_, i) =>
+    bytes.subarray(i * 997, (i + 1) * 997),
   );
   for await (const b of prepareUpload(format, chunks, { geography, ...(pieceChars ? { pieceChars } : {}) })) {
     batches.push(b);
@@ -73,6 +74,8 @@ describe('preparing an upload', () => {
     expect(onWorker.rejected).toEqual(inThread.rejected);
     expect(onWorker.reports).toHaveLength(400);
     expect(onWorker.reports.every((r) => r.leaf === 'report')).toBe(true);
+    // Characters split between chunks, and between the pieces sent to the worker, arrive whole.
+    expect(onWorker.reports.every((r) => r.stable.notes?.endsWith('— «ï»'))).toBe(true);
     expect(onWorker.rejected.map((r) => [r.line, r.code, r.field])).toContainEqual([
       4,
       'invalid_json',

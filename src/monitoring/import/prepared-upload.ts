@@ -1,8 +1,10 @@
 /**
- * An upload, prepared as it streams in. Small uploads (under one piece of text) are prepared on the
- * calling thread; larger ones on an import worker, a piece at a time, so that parsing, validation,
- * hashing and enrichment of the next pieces run while the caller lands the previous one. At most
- * `MAX_IN_FLIGHT` pieces are in flight: memory stays bounded whatever the upload's size.
+ * An upload, prepared as it streams in. Small uploads (under one piece) are prepared on the calling
+ * thread; larger ones on an import worker, a piece at a time, so that decoding, parsing, validation,
+ * hashing and enrichment of the next pieces run while the caller lands the previous one. A piece of
+ * bytes is handed over as it arrived (its buffer moved, not copied or decoded here), since the calling
+ * thread is the one that writes. At most `MAX_IN_FLIGHT` pieces are in flight: memory stays bounded
+ * whatever the upload's size.
  */
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../../kernel/threads/start-worker.ts';
@@ -11,22 +13,22 @@ import type { ImportFormat } from './detect.ts';
 import type { ImportOptions } from './parse.ts';
 import { type PreparedBatch, TextPreparer } from './prepare.ts';
 import type { PrepareWorkerData, PrepareWorkerMessage } from './prepare-worker.ts';
-import { type ImportChunk, TextChunks } from './stream.ts';
+import type { ImportChunk } from './stream.ts';
 
-/** Text handed to the worker at a time: about 2,000 NDJSON reports. */
+/** Bytes (or characters) handed to the worker at a time: about 2,000 NDJSON reports. */
 export const PIECE_CHARS = 1 << 20;
 /** Pieces sent to the worker and not yet landed: enough to ride out uneven batches on either side. */
 const MAX_IN_FLIGHT = 4;
 
 interface Preparer {
-  push(text: string): Promise<PreparedBatch[]>;
+  push(piece: HandOver): Promise<PreparedBatch[]>;
   end(): Promise<PreparedBatch[]>;
   close(): Promise<void>;
 }
 
 function inThread(preparer: TextPreparer): Preparer {
   return {
-    push: async (text) => preparer.push(text),
+    push: async ({ piece }) => preparer.push(piece),
     end: async () => preparer.end(),
     close: async () => {},
   };
@@ -54,17 +56,17 @@ class WorkerPreparer implements Preparer {
     for (const w of this.waiting.splice(0)) w.reject(e);
   }
 
-  private send(message: PrepareWorkerMessage): Promise<PreparedBatch[]> {
+  private send(message: PrepareWorkerMessage, moved: ArrayBuffer[] = []): Promise<PreparedBatch[]> {
     if (this.failure) return Promise.reject(this.failure);
     const reply = new Promise<PreparedBatch[]>((resolve, reject) => {
       this.waiting.push({ resolve, reject });
     });
-    this.worker.postMessage(message);
+    this.worker.postMessage(message, moved);
     return reply;
   }
 
-  push(text: string): Promise<PreparedBatch[]> {
-    return this.send({ text });
+  push({ piece, moved }: HandOver): Promise<PreparedBatch[]> {
+    return this.send({ piece }, moved);
   }
 
   end(): Promise<PreparedBatch[]> {
@@ -83,6 +85,27 @@ export interface UploadOptions extends ImportOptions {
   pieceChars?: number;
 }
 
+/**
+ * A piece as it is handed over: bytes copied into one buffer of its own, which then moves to the
+ * worker (a stream's chunks may share a pool, so theirs never do); a piece holding text goes as it
+ * came. Decoding is left to the preparer, whose decoder joins characters split between pieces.
+ */
+interface HandOver {
+  piece: ImportChunk[];
+  moved: ArrayBuffer[];
+}
+
+function handOver(chunks: ImportChunk[]): HandOver {
+  if (chunks.some((c) => typeof c === 'string')) return { piece: chunks, moved: [] };
+  const bytes = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const c of chunks as Uint8Array[]) {
+    bytes.set(c, at);
+    at += c.length;
+  }
+  return { piece: [bytes], moved: [bytes.buffer] };
+}
+
 /** Prepared batches of an upload, in input order; stops after a batch whose input could not be read on. */
 export async function* prepareUpload(
   format: ImportFormat,
@@ -90,10 +113,10 @@ export async function* prepareUpload(
   options: UploadOptions,
 ): AsyncGenerator<PreparedBatch, void, undefined> {
   const { geography, pieceChars = PIECE_CHARS, ...parse } = options;
-  const text = new TextChunks();
   const inFlight: Promise<PreparedBatch[]>[] = [];
   let preparer: Preparer | undefined;
-  let piece = '';
+  let piece: ImportChunk[] = [];
+  let size = 0;
   let stopped = false;
   /** The batches of the oldest piece in flight, up to one whose input could not be read on. */
   async function* oldest(): AsyncGenerator<PreparedBatch> {
@@ -105,19 +128,20 @@ export async function* prepareUpload(
   }
   try {
     for await (const chunk of chunks) {
-      piece += text.decode(chunk);
-      if (piece.length < pieceChars) continue;
+      piece.push(chunk);
+      size += chunk.length;
+      if (size < pieceChars) continue;
       preparer ??= new WorkerPreparer({ format, options: parse, geography: geography.source });
-      inFlight.push(preparer.push(piece));
-      piece = '';
+      inFlight.push(preparer.push(handOver(piece)));
+      piece = [];
+      size = 0;
       if (inFlight.length < MAX_IN_FLIGHT) continue;
       yield* oldest();
       if (stopped) return;
     }
-    piece += text.flush();
     // The whole upload fitted in one piece: no thread is worth starting for it.
     preparer ??= inThread(new TextPreparer(format, parse, geography));
-    if (piece.length > 0) inFlight.push(preparer.push(piece));
+    if (piece.length > 0) inFlight.push(preparer.push(handOver(piece)));
     inFlight.push(preparer.end());
     while (inFlight.length > 0 && !stopped) yield* oldest();
   } finally {
