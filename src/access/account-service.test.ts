@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Problem } from '../kernel/http/errors.ts';
-import { commitmentOf } from '../kernel/ledger/append.ts';
 import { auditLedger } from '../kernel/ledger/audit.ts';
+import { commitmentOf } from '../kernel/ledger/leaf.ts';
 import type { Store } from '../kernel/store/store.ts';
 import { DIALECTS } from '../kernel/store/test-dialects.ts';
 import { accessAuditor } from './access-auditor.ts';

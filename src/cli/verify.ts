@@ -16,10 +16,10 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { commitmentOf, leafData } from '../kernel/ledger/append.ts';
 import { bytesEqual, fromBase64, toBase64, utf8 } from '../kernel/ledger/bytes.ts';
 import { type Checkpoint, openCheckpoint } from '../kernel/ledger/checkpoint.ts';
 import { portableEd25519 } from '../kernel/ledger/ed25519-portable.ts';
+import { commitmentOf, leafData } from '../kernel/ledger/leaf.ts';
 import {
   consistencyProof,
   consistencyProofNodes,

@@ -1,38 +1,27 @@
 /**
- * Ingest: validated reports in, stored reports out, in two steps. `prepareReports` is pure: the body
- * hash, enrichment (estimated place, oblast, sector, zones), the row and its ledger leaf; a large
- * import runs it on a worker thread. `landReports` runs in the caller's transaction: idempotency on
- * each clientInstanceId, corrections, signatures, correlation into incidents, the rows and their
+ * Ingest: prepared reports (see report-preparation.ts) landed in the caller's transaction: idempotency
+ * on each clientInstanceId, corrections, signatures, correlation into incidents, the rows and their
  * leaves. A batch either lands whole or (on an error thrown here) not at all; per-row problems are
  * returned, not thrown.
  */
-import { hash } from 'node:crypto';
-import { isDefaultLabel, type Label, labelColumns, normalizeLabel } from '../access/labels.ts';
-import { uuid7 } from '../kernel/ids/uuid7.ts';
-import {
-  appendPreparedLeaves,
-  type LedgerEntry,
-  type PreparedLeaf,
-  prepareLeaves,
-} from '../kernel/ledger/append.ts';
-import { canonicalJson } from '../kernel/ledger/canonical.ts';
+import { appendPreparedLeaves } from '../kernel/ledger/append.ts';
+import { type PreparedLeaf, prepareLeaves } from '../kernel/ledger/leaf.ts';
 import { insertRows } from '../kernel/store/insert-rows.ts';
 import type { DeviceTable, ReportTable } from '../kernel/store/schema.ts';
 import type { Tx } from '../kernel/store/store.ts';
 import { correlateNewReports } from './correlation-service.ts';
 import { activeDevices } from './devices/device-service.ts';
 import { verifyReportSignature } from './devices/signature.ts';
-import { type Enrichment, enrichReport, type Geography } from './enrich.ts';
-import { type Report, reportFromRow, utc } from './report-model.ts';
-import { type ReportInput, SOURCE_KINDS } from './report-schema.ts';
-
-export interface IngestItem {
-  /** Where the row came from, for error messages (line number in an import file). */
-  line: number;
-  input: ReportInput;
-  /** The report as the client sent it, before validation: what a signature covers. */
-  raw?: unknown;
-}
+import type { Geography } from './enrich.ts';
+import { type Report, reportFromRow } from './report-model.ts';
+import {
+  type IngestItem,
+  type PreparedReport,
+  prepareReports,
+  type RowRejection,
+  reportEntry,
+} from './report-preparation.ts';
+import { SOURCE_KINDS } from './report-schema.ts';
 
 /** Which sources may send unsigned reports; every other source must sign with an enrolled device. */
 export interface SignaturePolicy {
@@ -41,82 +30,12 @@ export interface SignaturePolicy {
 
 export const ALLOW_UNSIGNED: SignaturePolicy = { unsignedKinds: new Set(SOURCE_KINDS) };
 
-export interface RowRejection {
-  line: number;
-  field?: string;
-  code: string;
-  message: string;
-}
-
 export interface IngestOutcome {
   /** Stored rows; `reportFromRow` turns one into the API's shape (bulk imports only count them). */
   created: { line: number; row: ReportTable }[];
   /** Same key and same body as a report already stored: the first result again. */
   duplicates: { line: number; report: Report }[];
   rejected: RowRejection[];
-}
-
-/**
- * The hash of what a client said, over the canonical JSON of the validated input with times in UTC,
- * so the same report written with another offset or key order is the same body. The stored row gives
- * the same input back, so anyone holding a report can recompute it; the ledger leaf commits to it.
- */
-export function bodyHash(input: ReportInput, label: Label = normalizeLabel(input.label)): string {
-  // The signature is kept apart: it is checked on its own and is not part of what was said.
-  const { signature: _signature, label: _label, ...said } = input;
-  const normalized: Record<string, unknown> = said;
-  normalized.observedFrom = utc(input.observedFrom);
-  normalized.observedTo = utc(input.observedTo);
-  // The label as stored; left out when it is the default, so reports from before labels hash as before.
-  if (!isDefaultLabel(label)) normalized.label = label;
-  return hash('sha256', canonicalJson(normalized), 'hex');
-}
-
-/**
- * A report worked out before it meets the store: its row (id, body hash, enrichment) and, unless it
- * is signed, its ledger leaf. Pure, so a bulk import prepares reports on a worker thread while the
- * writer lands earlier ones; structured-clone safe for the same reason.
- */
-export interface PreparedReport {
-  line: number;
-  /** The row as it will be stored, but for the device, signature and incident columns set on landing. */
-  row: ReportTable;
-  /** The report's leaf; null for a signed report, whose leaf names the device found when it lands. */
-  leaf: PreparedLeaf | null;
-  /** A signed report: the signature, what it covers (the body as sent) and the enrichment its leaf needs. */
-  signed: { value: string; raw: unknown; enrichment: Enrichment } | null;
-}
-
-/** Prepares reports in order; the leaves of the unsigned ones are worked out together (one draw of salts). */
-export function prepareReports(
-  items: readonly IngestItem[],
-  geography: Geography,
-  now: string,
-): PreparedReport[] {
-  const prepared: PreparedReport[] = [];
-  const entries: LedgerEntry[] = [];
-  const unsigned: PreparedReport[] = [];
-  for (const { line, input, raw } of items) {
-    const enrichment = enrichReport(input, geography);
-    const label = normalizeLabel(input.label);
-    const row = toRow(input, label, enrichment, bodyHash(input, label), now);
-    if (input.signature) {
-      prepared.push({ line, row, leaf: null, signed: { value: input.signature.value, raw, enrichment } });
-      continue;
-    }
-    const report: PreparedReport = { line, row, leaf: null, signed: null };
-    prepared.push(report);
-    unsigned.push(report);
-    entries.push(reportEntry(row, enrichment));
-  }
-  prepareLeaves(entries).forEach((leaf, i) => {
-    unsigned[i]!.leaf = leaf;
-  });
-  return prepared;
-}
-
-function reportEntry(row: ReportTable, e: Enrichment): LedgerEntry {
-  return { kind: 'report', recordId: row.id, content: ledgerContent(row, e), at: row.received_at };
 }
 
 const CHUNK = 400;
@@ -278,79 +197,4 @@ function signatureRefusal(
     };
   }
   return null;
-}
-
-/**
- * What a report's leaf commits to: the hash of what was said (see `bodyHash`) and what Guarantor
- * worked out on arrival. The incident link is not in it: correlation can change it later.
- */
-export function ledgerContent(row: ReportTable, e: Enrichment): Record<string, unknown> {
-  return {
-    id: row.id,
-    receivedAt: row.received_at,
-    bodyHash: row.body_hash,
-    ...(row.signature ? { signature: { deviceId: row.device_id, value: row.signature } } : {}),
-    estimated: e.estimated,
-    oblast: e.oblast,
-    sectorId: e.sectorId,
-    zone: e.zone,
-  };
-}
-
-function toRow(
-  input: ReportInput,
-  label: Label,
-  e: ReturnType<typeof enrichReport>,
-  hash: string,
-  now: string,
-): ReportTable {
-  const ev = input.event;
-  const hasPoint = ev.lon !== undefined && ev.lat !== undefined;
-  return {
-    id: uuid7(),
-    client_instance_id: input.clientInstanceId,
-    body_hash: hash,
-    received_at: now,
-    source_kind: input.source.kind,
-    source_id: input.source.id,
-    participant: input.source.participant,
-    observed_from: utc(input.observedFrom),
-    observed_to: utc(input.observedTo),
-    time_precision: input.timePrecision,
-    observer_lon: input.observer.lon,
-    observer_lat: input.observer.lat,
-    observer_accuracy_m: input.observer.accuracyM,
-    event_lon: hasPoint ? (ev.lon ?? null) : null,
-    event_lat: hasPoint ? (ev.lat ?? null) : null,
-    bearing_deg: ev.bearingDeg ?? null,
-    distance_min_km: ev.distanceKm?.[0] ?? null,
-    distance_max_km: ev.distanceKm?.[1] ?? null,
-    geo_precision: input.geoPrecision,
-    type: input.type,
-    weapon_class: input.weaponClass,
-    count: input.count,
-    count_approximate: input.countApproximate ? 1 : 0,
-    means: input.means,
-    claimed_attribution: input.claimedAttribution ?? null,
-    casualties: input.casualties ? JSON.stringify(input.casualties) : null,
-    notes: input.notes ?? null,
-    lang: input.lang ?? null,
-    supersedes: input.supersedes ?? null,
-    device_id: null,
-    signature: null,
-    est_lon: e.estimated.lon,
-    est_lat: e.estimated.lat,
-    est_uncertainty_m: e.estimated.uncertaintyM,
-    est_method: e.estimated.method,
-    oblast: e.oblast,
-    sector_id: e.sectorId,
-    contact_line_km: e.zone.contactLineKm,
-    in_buffer_zone: e.zone.inBufferZone ? 1 : 0,
-    zone_ids: JSON.stringify(e.zone.zoneIds),
-    withdrawal_violation: e.zone.withdrawalViolation ? JSON.stringify(e.zone.withdrawalViolation) : null,
-    incident_id: null,
-    link_score: null,
-    link_reason: null,
-    ...labelColumns(label),
-  };
 }

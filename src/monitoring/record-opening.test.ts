@@ -3,7 +3,7 @@ import { aReport, secretariatTokenFor, signedInAs, startApp } from '../../test/h
 import type { App } from '../app.ts';
 import type { Io } from '../cli/io.ts';
 import { verifyRecord } from '../cli/verify.ts';
-import { commitmentOf } from '../kernel/ledger/append.ts';
+import { commitmentOf } from '../kernel/ledger/leaf.ts';
 import { DIALECTS } from '../kernel/store/test-dialects.ts';
 import { multipart, png } from './evidence/evidence.fixture.ts';
 

@@ -13,8 +13,8 @@ import { can } from '../access/principal.ts';
 import type { Action } from '../access/roles.ts';
 import { type RouteSpec, route } from '../kernel/http/api.ts';
 import { Problem } from '../kernel/http/errors.ts';
-import { commitmentOf } from '../kernel/ledger/append.ts';
 import { MONITORING_AUDITORS } from '../kernel/ledger/audit-records.ts';
+import { commitmentOf } from '../kernel/ledger/leaf.ts';
 import type { Store } from '../kernel/store/store.ts';
 import { LEAF_KINDS } from './evidence/evidence-model.ts';
 

@@ -12,14 +12,9 @@ import { type PreparedBatch, prepareSlices } from './import/prepare.ts';
 import { prepareUpload } from './import/prepared-upload.ts';
 import type { ImportItem } from './import/rows.ts';
 import type { ImportChunk } from './import/stream.ts';
-import {
-  ALLOW_UNSIGNED,
-  ingestReports,
-  landReports,
-  type RowRejection,
-  type SignaturePolicy,
-} from './ingest.ts';
+import { ALLOW_UNSIGNED, ingestReports, landReports, type SignaturePolicy } from './ingest.ts';
 import { type Report, reportFromRow } from './report-model.ts';
+import type { RowRejection } from './report-preparation.ts';
 import type { ReportInput } from './report-schema.ts';
 
 export interface ImportSummary {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aReport, count, startApp } from '../../test/harness.ts';
 import type { App } from '../app.ts';
 import { DIALECTS } from '../kernel/store/test-dialects.ts';
-import { bodyHash } from './ingest.ts';
+import { bodyHash } from './report-preparation.ts';
 import { reportInputSchema } from './report-schema.ts';
 
 for (const dialect of DIALECTS) {

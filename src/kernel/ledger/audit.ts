@@ -21,10 +21,10 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.ts';
 import type { Store } from '../store/store.ts';
-import { commitmentOf, leafData, leafHash, type PreparedLeaf } from './append.ts';
 import { bytesEqual, fromBase64, toBase64, toHex } from './bytes.ts';
 import { openCheckpoint, parseCheckpoint } from './checkpoint.ts';
 import { nodeEd25519 } from './ed25519-node.ts';
+import { commitmentOf, leafData, leafHash, type PreparedLeaf } from './leaf.ts';
 import type { LedgerService } from './ledger-service.ts';
 import { emptyRoot, HASH_SIZE, nodeHash } from './merkle.ts';
 import { ed25519Verifier, parseEd25519VerifierKey, parseNote } from './note.ts';

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../store/store.ts';
 import { DIALECTS } from '../store/test-dialects.ts';
-import { appendLeaves, leafData } from './append.ts';
+import { appendLeaves } from './append.ts';
 import { fromHex, utf8 } from './bytes.ts';
 import { openCheckpoint } from './checkpoint.ts';
 import { nodeEd25519 } from './ed25519-node.ts';
+import { leafData } from './leaf.ts';
 import { LedgerService } from './ledger-service.ts';
 import { generateLogKey } from './log-key.ts';
 import { leafHash, verifyConsistency, verifyInclusion } from './merkle.ts';

@@ -14,9 +14,9 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.ts';
 import type { Store, Tx } from '../store/store.ts';
-import { leafData } from './append.ts';
 import { utf8 } from './bytes.ts';
 import { formatCheckpoint } from './checkpoint.ts';
+import { leafData } from './leaf.ts';
 import type { LogKey } from './log-key.ts';
 import {
   consistencyProof,

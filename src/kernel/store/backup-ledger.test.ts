@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { leafData, leafHash } from '../ledger/append.ts';
+import { leafData, leafHash } from '../ledger/leaf.ts';
 import { generateLogKey } from '../ledger/log-key.ts';
 import { checkLedger, type LeafRow, logVerifier, rebuildTree } from './backup-ledger.ts';
 

@@ -8,10 +8,10 @@
  * Rows come from wherever the copy is (a SQLite file, a pg_dump's COPY data), as plain iterables.
  */
 import type { Kysely } from 'kysely';
-import { leafData, leafHash } from '../ledger/append.ts';
 import { bytesEqual, fromBase64, toBase64 } from '../ledger/bytes.ts';
 import { openCheckpoint } from '../ledger/checkpoint.ts';
 import { nodeEd25519 } from '../ledger/ed25519-node.ts';
+import { leafData, leafHash } from '../ledger/leaf.ts';
 import { HASH_SIZE } from '../ledger/merkle.ts';
 import { MerkleTree } from '../ledger/merkle-tree.ts';
 import { ed25519Verifier, type NoteVerifier, parseEd25519VerifierKey } from '../ledger/note.ts';

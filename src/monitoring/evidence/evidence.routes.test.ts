@@ -10,7 +10,7 @@ import { aReport } from '../../../test/harness.ts';
 import { createServices } from '../../app.ts';
 import { Api } from '../../kernel/http/api.ts';
 import { buildServer } from '../../kernel/http/server.ts';
-import { commitmentOf, leafData, leafHash } from '../../kernel/ledger/append.ts';
+import { commitmentOf, leafData, leafHash } from '../../kernel/ledger/leaf.ts';
 import type { Store } from '../../kernel/store/store.ts';
 import { DIALECTS } from '../../kernel/store/test-dialects.ts';
 import { reportInputSchema } from '../report-schema.ts';

@@ -6,7 +6,12 @@
  */
 import { fieldErrors } from '../../kernel/http/validate.ts';
 import type { Geography } from '../enrich.ts';
-import { type IngestItem, type PreparedReport, prepareReports, type RowRejection } from '../ingest.ts';
+import {
+  type IngestItem,
+  type PreparedReport,
+  prepareReports,
+  type RowRejection,
+} from '../report-preparation.ts';
 import { reportInputSchema } from '../report-schema.ts';
 import type { ImportFormat } from './detect.ts';
 import { createImportParser, type ImportOptions } from './parse.ts';

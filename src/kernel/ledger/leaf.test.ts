@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { commitmentOf, leafData, leafHash } from './append.ts';
 import { toHex, utf8 } from './bytes.ts';
 import { canonicalJson } from './canonical.ts';
+import { commitmentOf, leafData, leafHash } from './leaf.ts';
 import { leafHash as portableLeafHash } from './merkle.ts';
 
 // What a member's verifier recomputes from a released record: these must never drift.
