@@ -6,11 +6,10 @@ import { highWaterMark, labelColumns, labelFromColumns } from '../access/labels.
 import type { IncidentTable, ReportTable } from '../kernel/store/schema.ts';
 import type { Tx } from '../kernel/store/store.ts';
 import { type Geography, oblastOf } from './enrich.ts';
-import { countIncidentEvents } from './event-counts.ts';
+import { type CountableReport, countIncidentEvents } from './event-counts.ts';
 import { cellOf } from './geo/cells.ts';
 import { bumpRevision } from './incident-model.ts';
 import { isLongSpan } from './overlapping-incidents.ts';
-import { reportFromRow } from './report-model.ts';
 import type { EventType } from './report-schema.ts';
 import { sectorAt } from './zones.ts';
 
@@ -70,7 +69,14 @@ export function figuresOf(
   geography: Geography,
   centroid?: Centroid,
 ): IncidentFigures {
-  const reports = rows.map(reportFromRow);
+  // Only what counting needs, read off the rows: correlation refreshes every incident a batch touches.
+  const reports: CountableReport[] = rows.map((r) => ({
+    id: r.id,
+    source: { kind: r.source_kind, id: r.source_id },
+    type: r.type as EventType,
+    count: r.count,
+    supersedes: r.supersedes,
+  }));
   const counts = countIncidentEvents(reports);
   const typeOrder = new Map<EventType, number>();
   for (const r of reports) typeOrder.set(r.type, (typeOrder.get(r.type) ?? 0) + 1);
@@ -80,7 +86,9 @@ export function figuresOf(
     (a, b) =>
       (counts[b] ?? 0) - (counts[a] ?? 0) || typeOrder.get(b)! - typeOrder.get(a)! || (a < b ? -1 : 1),
   )[0]!;
-  const c: CorrelatedShape = centroid ?? centroidOf(reports.map((r) => r.estimated));
+  const c: CorrelatedShape =
+    centroid ??
+    centroidOf(rows.map((r) => ({ lon: r.est_lon, lat: r.est_lat, uncertaintyM: r.est_uncertainty_m })));
   let first = rows[0]!.observed_from;
   let last = rows[0]!.observed_to;
   for (const r of rows) {

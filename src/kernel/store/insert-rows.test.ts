@@ -31,6 +31,27 @@ for (const dialect of DIALECTS) {
       expect(back.slice(0, rows.length)).toEqual(rows);
     });
 
+    it('names a column a row left out, and inserts none of the rows', async () => {
+      const rows = [
+        { code: 'MISS1', name: 'a', kind: 'state', roles: '[]' },
+        { code: 'MISS2', name: 'b', roles: '[]' } as unknown as {
+          code: string;
+          name: string;
+          kind: string;
+          roles: string;
+        },
+      ];
+      await expect(store.transaction((trx) => insertRows(trx, 'participants', rows))).rejects.toThrow(
+        'insertRows: every row of participants needs the column kind',
+      );
+      const found = await store.db
+        .selectFrom('participants')
+        .select('code')
+        .where('code', 'like', 'MISS%')
+        .execute();
+      expect(found).toEqual([]);
+    });
+
     it('rolls back with its transaction', async () => {
       await expect(
         store.transaction(async (trx) => {
