@@ -24,7 +24,7 @@ import {
 } from './fields.ts';
 import { type ColumnMapping, compileMapping, type RowConverter } from './mapping.ts';
 import { type FieldError, type ImportItem, rowError } from './rows.ts';
-import { type ImportChunk, type ImportParser, parseAll, parseBatches, parseItems } from './stream.ts';
+import { type ImportChunk, type ImportParser, parseAll } from './stream.ts';
 
 export interface CsvOptions extends CsvRecordReaderOptions {
   /** Reads a foreign layout; its `delimiter`, if any, overrides the option's. */
@@ -160,23 +160,7 @@ export function compileOwnLayout(header: string[]): { convert: RowConverter } | 
   return { convert };
 }
 
-/** CSV reports from a stream of chunks, one item at a time. */
-export function parseCsv(
-  chunks: AsyncIterable<ImportChunk> | Iterable<ImportChunk>,
-  options?: CsvOptions,
-): AsyncGenerator<ImportItem, void, undefined> {
-  return parseItems(new CsvParser(options), chunks);
-}
-
-/** CSV reports from a stream of chunks, a batch per chunk. */
-export function parseCsvBatches(
-  chunks: AsyncIterable<ImportChunk> | Iterable<ImportChunk>,
-  options?: CsvOptions,
-): AsyncGenerator<ImportItem[], void, undefined> {
-  return parseBatches(new CsvParser(options), chunks);
-}
-
-/** CSV reports from a whole text. */
-export function parseCsvText(text: string, options?: CsvOptions): ImportItem[] {
-  return parseAll(new CsvParser(options), text);
+/** CSV reports from a whole input: a text, or its chunks in order. */
+export function parseCsvText(input: string | readonly ImportChunk[], options?: CsvOptions): ImportItem[] {
+  return parseAll(new CsvParser(options), input);
 }

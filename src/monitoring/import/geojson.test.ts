@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { reportInputSchema } from '../report-schema.ts';
-import { parseGeojson, parseGeojsonText } from './geojson.ts';
-import { collectImport, collectImportStream } from './rows.ts';
+import { parseGeojsonText } from './geojson.ts';
+import { collectImport } from './rows.ts';
 
 const properties = {
   clientInstanceId: 'cam-1',
@@ -112,7 +112,7 @@ describe('GeoJSON import', () => {
     const chunks = Array.from({ length: Math.ceil(bytes.length / 5) }, (_, i) =>
       bytes.subarray(i * 5, i * 5 + 5),
     );
-    const { rows } = await collectImportStream(parseGeojson(chunks));
+    const { rows } = collectImport(parseGeojsonText(chunks));
     expect(rows).toMatchObject([{ line: 1, value: { notes: 'Обстріл' } }]);
   });
 });

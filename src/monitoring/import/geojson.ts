@@ -11,7 +11,7 @@
  */
 import { finishFlatReport, isFlatReportField, setFlatField } from './fields.ts';
 import { type FieldError, type ImportItem, rowError } from './rows.ts';
-import { type ImportChunk, type ImportParser, parseAll, parseBatches, parseItems } from './stream.ts';
+import { type ImportChunk, type ImportParser, parseAll } from './stream.ts';
 
 export class GeojsonParser implements ImportParser {
   stopped = false;
@@ -135,20 +135,7 @@ function pointOf(geometry: unknown): { lon: number; lat: number } | { error: Fie
   return { lon: c[0], lat: c[1] };
 }
 
-/** GeoJSON reports from a stream of chunks (read whole, then given one feature at a time). */
-export function parseGeojson(
-  chunks: AsyncIterable<ImportChunk> | Iterable<ImportChunk>,
-): AsyncGenerator<ImportItem, void, undefined> {
-  return parseItems(new GeojsonParser(), chunks);
-}
-
-export function parseGeojsonBatches(
-  chunks: AsyncIterable<ImportChunk> | Iterable<ImportChunk>,
-): AsyncGenerator<ImportItem[], void, undefined> {
-  return parseBatches(new GeojsonParser(), chunks);
-}
-
-/** GeoJSON reports from a whole text. */
-export function parseGeojsonText(text: string): ImportItem[] {
-  return parseAll(new GeojsonParser(), text);
+/** GeoJSON reports from a whole input: a text, or its chunks in order. */
+export function parseGeojsonText(input: string | readonly ImportChunk[]): ImportItem[] {
+  return parseAll(new GeojsonParser(), input);
 }

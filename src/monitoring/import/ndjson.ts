@@ -3,7 +3,7 @@
  * JSON object, or is over 1 MiB, gives an error for that line and parsing goes on with the next.
  */
 import { type ImportItem, rowError } from './rows.ts';
-import { type ImportChunk, type ImportParser, parseAll, parseBatches, parseItems } from './stream.ts';
+import { type ImportChunk, type ImportParser, parseAll } from './stream.ts';
 
 export const MAX_LINE_BYTES = 1024 * 1024;
 
@@ -122,23 +122,10 @@ export function utf8Length(text: string): number {
   return bytes;
 }
 
-/** NDJSON reports from a stream of chunks, one item at a time. */
-export function parseNdjson(
-  chunks: AsyncIterable<ImportChunk> | Iterable<ImportChunk>,
+/** NDJSON reports from a whole input: a text, or its chunks in order. */
+export function parseNdjsonText(
+  input: string | readonly ImportChunk[],
   options?: NdjsonOptions,
-): AsyncGenerator<ImportItem, void, undefined> {
-  return parseItems(new NdjsonParser(options), chunks);
-}
-
-/** NDJSON reports from a stream of chunks, a batch per chunk: the fastest way to consume a big upload. */
-export function parseNdjsonBatches(
-  chunks: AsyncIterable<ImportChunk> | Iterable<ImportChunk>,
-  options?: NdjsonOptions,
-): AsyncGenerator<ImportItem[], void, undefined> {
-  return parseBatches(new NdjsonParser(options), chunks);
-}
-
-/** NDJSON reports from a whole text. */
-export function parseNdjsonText(text: string, options?: NdjsonOptions): ImportItem[] {
-  return parseAll(new NdjsonParser(options), text);
+): ImportItem[] {
+  return parseAll(new NdjsonParser(options), input);
 }

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { columnMappingSchema } from './mapping.ts';
-import { parseImportStream, parseImportText } from './parse.ts';
-import { MAX_BATCH_ITEMS } from './stream.ts';
+import { parseImportText } from './parse.ts';
 
 describe('the import entry point', () => {
   it('reads each format', () => {
@@ -20,37 +19,15 @@ describe('the import entry point', () => {
     ]);
   });
 
-  it('never hands a consumer one huge batch, even from one huge chunk', async () => {
-    const n = MAX_BATCH_ITEMS * 2 + 5;
-    const text = Array.from({ length: n }, (_, i) => `{"i":${i}}`).join('\n');
-    const sizes: number[] = [];
-    let last = 0;
-    for await (const batch of parseImportStream('ndjson', [text])) {
-      sizes.push(batch.length);
-      for (const item of batch) {
-        expect(item.line).toBe(++last);
-      }
-    }
-    expect(sizes).toEqual([MAX_BATCH_ITEMS, MAX_BATCH_ITEMS, 4, 1]);
-  });
-
-  it('stops reading the input after a fatal error', async () => {
-    let pulled = 0;
-    function* chunks() {
-      for (const c of [
-        'type,notes\nimpact,ok\n',
-        'impact,a 5" gun\n',
-        'impact,ok\n'.repeat(3000),
-        'impact,ok\n',
-      ]) {
-        pulled++;
-        yield c;
-      }
-    }
-    const items = [];
-    for await (const batch of parseImportStream('csv', chunks())) items.push(...batch);
+  it('reads nothing after a fatal error', () => {
+    const chunks = [
+      'type,notes\nimpact,ok\n',
+      'impact,a 5" gun\n',
+      'impact,ok\n'.repeat(3000),
+      'impact,ok\n',
+    ];
+    const items = parseImportText('csv', chunks);
     expect(items.at(-1)).toMatchObject({ error: { fatal: true, code: 'invalid_csv', line: 3 } });
     expect(items).toHaveLength(2);
-    expect(pulled).toBe(2);
   });
 });

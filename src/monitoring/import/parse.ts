@@ -8,7 +8,7 @@ import { GeojsonParser } from './geojson.ts';
 import type { ColumnMapping } from './mapping.ts';
 import { NdjsonParser } from './ndjson.ts';
 import type { ImportItem } from './rows.ts';
-import { type ImportChunk, type ImportParser, parseAll, parseBatches } from './stream.ts';
+import { type ImportChunk, type ImportParser, parseAll } from './stream.ts';
 
 export interface ImportOptions {
   /** Reads a foreign CSV layout; only for CSV. */
@@ -29,20 +29,11 @@ export function createImportParser(format: ImportFormat, options: ImportOptions 
   }
 }
 
-/** Batches of items from a stream of chunks (a Node stream, a web stream's reader, an array). */
-export function parseImportStream(
-  format: ImportFormat,
-  chunks: AsyncIterable<ImportChunk> | Iterable<ImportChunk>,
-  options: ImportOptions = {},
-): AsyncGenerator<ImportItem[], void, undefined> {
-  return parseBatches(createImportParser(format, options), chunks);
-}
-
-/** All items of a whole text. */
+/** All items of a whole input: a text, or its chunks in order. */
 export function parseImportText(
   format: ImportFormat,
-  text: string,
+  input: string | readonly ImportChunk[],
   options: ImportOptions = {},
 ): ImportItem[] {
-  return parseAll(createImportParser(format, options), text);
+  return parseAll(createImportParser(format, options), input);
 }

@@ -80,12 +80,3 @@ export function collectImport(items: Iterable<ImportItem>): ImportResult {
   }
   return result;
 }
-
-export async function collectImportStream(items: AsyncIterable<ImportItem>): Promise<ImportResult> {
-  const result: ImportResult = { rows: [], errors: [] };
-  for await (const item of items) {
-    if ('error' in item) result.errors.push(item.error);
-    else result.rows.push(item);
-  }
-  return result;
-}

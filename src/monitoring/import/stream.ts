@@ -1,8 +1,7 @@
 /**
  * The streaming frame shared by the import formats. Each format is a synchronous push parser (text in,
- * items out), so the hot loop has no promise per row; the async wrappers only await the input chunks.
- * A 1M-row upload is therefore read, parsed and handed on chunk by chunk, never held whole (GeoJSON
- * excepted: it is one JSON document).
+ * items out), so the hot loop has no promise per row; an upload is read, parsed and handed on piece by
+ * piece (see prepared-upload.ts), never held whole (GeoJSON excepted: it is one JSON document).
  */
 import type { ImportItem } from './rows.ts';
 
@@ -50,50 +49,18 @@ export class TextChunks {
   }
 }
 
-/** The most items in one batch, so that a consumer never holds a whole big input as one array. */
-export const MAX_BATCH_ITEMS = 4096;
-
-function* sliced(items: ImportItem[]): Generator<ImportItem[]> {
-  if (items.length <= MAX_BATCH_ITEMS) {
-    if (items.length > 0) yield items;
-    return;
-  }
-  for (let i = 0; i < items.length; i += MAX_BATCH_ITEMS) yield items.slice(i, i + MAX_BATCH_ITEMS);
-}
-
-/**
- * Yields the parser's items a batch at a time (a batch per input chunk, split when larger than
- * MAX_BATCH_ITEMS); stops reading the input after a fatal error.
- */
-export async function* parseBatches(
-  parser: ImportParser,
-  chunks: AsyncIterable<ImportChunk> | Iterable<ImportChunk>,
-): AsyncGenerator<ImportItem[], void, undefined> {
+/** Parses a whole input at once, synchronously: a text, or its chunks (bytes or text) in order. */
+export function parseAll(parser: ImportParser, input: string | readonly ImportChunk[]): ImportItem[] {
   const text = new TextChunks();
-  for await (const chunk of chunks) {
-    yield* sliced(parser.push(text.decode(chunk)));
-    if (parser.stopped) return;
+  const items: ImportItem[] = [];
+  for (const chunk of typeof input === 'string' ? [input] : input) {
+    for (const item of parser.push(text.decode(chunk))) items.push(item);
+    if (parser.stopped) return items;
   }
   const rest = text.flush();
   if (rest.length > 0) {
-    yield* sliced(parser.push(rest));
-    if (parser.stopped) return;
+    for (const item of parser.push(rest)) items.push(item);
+    if (parser.stopped) return items;
   }
-  yield* sliced(parser.end());
-}
-
-/** Yields the parser's items one at a time. */
-export async function* parseItems(
-  parser: ImportParser,
-  chunks: AsyncIterable<ImportChunk> | Iterable<ImportChunk>,
-): AsyncGenerator<ImportItem, void, undefined> {
-  for await (const batch of parseBatches(parser, chunks)) yield* batch;
-}
-
-/** Parses a whole text at once, synchronously. */
-export function parseAll(parser: ImportParser, text: string): ImportItem[] {
-  const items = parser.push(new TextChunks().decode(text));
-  if (parser.stopped) return items;
-  for (const item of parser.end()) items.push(item);
-  return items;
+  return items.concat(parser.end());
 }
