@@ -139,3 +139,31 @@ for (const dialect of DIALECTS) {
     });
   });
 }
+
+describe('the one-day incident list on SQLite', () => {
+  it('reads the index in list order and stops at its limit, with no sort of its own', async () => {
+    const store = await DIALECTS[0]!.open();
+    try {
+      const query = store.db
+        .selectFrom('incidents')
+        .where('merged_into', 'is', null)
+        .where('first_observed', '<', '2026-11-16T00:00:00Z')
+        .where('last_observed', '>=', '2026-11-15T00:00:00Z')
+        .where('long_span', '=', 0)
+        .where('first_observed', '>=', '2026-11-14T00:00:00Z')
+        .where('lon', '>=', 36)
+        .where('lon', '<=', 38.5)
+        .selectAll()
+        .orderBy('first_observed', 'desc')
+        .orderBy('id', 'desc')
+        .limit(101)
+        .compile();
+      const plan = store
+        .sqlite!.prepare(`explain query plan ${query.sql}`)
+        .all(...(query.parameters as unknown[])) as { detail: string }[];
+      expect(plan.map((p) => p.detail)).toEqual([expect.stringContaining('USING INDEX incidents_long')]);
+    } finally {
+      await store.close();
+    }
+  });
+});
