@@ -46,4 +46,25 @@ describe('cachingDatabase', () => {
     ]);
     db.close();
   });
+
+  it('gives rows as better-sqlite3 does, and follows a kept select * through a new column', () => {
+    const plain = new SQLite(':memory:');
+    const db = cachingDatabase(plain);
+    db.prepare('create table t (a integer, "odd ""name" text, b real)').run([]);
+    db.prepare('insert into t values (?, ?, ?)').run([1, 'x', 1.5]);
+    db.prepare('insert into t values (?, ?, ?)').run([2, null, null]);
+    for (const sql of [
+      'select * from t order by a',
+      'select a, a, b as a from t order by a',
+      'select a from t where a > 5',
+    ]) {
+      expect(db.prepare(sql).all([])).toEqual(plain.prepare(sql).all());
+      expect([...db.prepare(sql).iterate([])]).toEqual(plain.prepare(sql).all());
+    }
+    const all = db.prepare('select * from t order by a');
+    db.prepare('alter table t add column c text').run([]);
+    expect(all.all([])).toEqual(plain.prepare('select * from t order by a').all());
+    expect(all.all([])[0]).toHaveProperty('c', null);
+    db.close();
+  });
 });

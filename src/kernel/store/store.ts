@@ -11,7 +11,7 @@ import pg from 'pg';
 import { runCommitHook } from './commit-hook.ts';
 import { migrateToLatest } from './migrate.ts';
 import type { Database } from './schema.ts';
-import { cachingDatabase } from './statement-cache.ts';
+import { type CachingDatabase, cachingDatabase } from './statement-cache.ts';
 import { AUTOCHECKPOINT_PAGES, WalCheckpointer } from './wal-checkpointer.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -42,6 +42,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   let dialect: Dialect;
   let sqlite: SQLite.Database | undefined;
   let checkpointer: WalCheckpointer | undefined;
+  let statements: CachingDatabase | undefined;
   if (options.kind === 'sqlite') {
     if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
     sqlite = new SQLite(options.file);
@@ -54,7 +55,8 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     sqlite.pragma('cache_size = -65536');
     if (options.file === ':memory:') sqlite.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
     else checkpointer = new WalCheckpointer(options.file, sqlite);
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingDatabase(sqlite) }) });
+    statements = cachingDatabase(sqlite);
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }) });
     dialect = 'sqlite';
   } else if (options.kind === 'postgres') {
     const schema = options.schema;
@@ -85,6 +87,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   }
 
   await migrateToLatest(db as Kysely<unknown>, options.kind === 'postgres' ? options.schema : undefined);
+  statements?.forget();
 
   return {
     db,
