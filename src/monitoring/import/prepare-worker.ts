@@ -1,7 +1,8 @@
 /**
- * The import worker: parses and prepares a large upload on its own thread while the main thread lands
- * what is already prepared. Messages in: `{ piece }`, the upload's chunks (bytes or text) in order, then `{ end: true }`;
- * out: one `PreparedBatch[]` per message, or `{ failed }` with the reason it could not be prepared.
+ * The import worker: decodes, parses and prepares a large upload on its own thread while the main thread
+ * lands what is already prepared. Messages in: `{ piece }`, the upload's chunks (bytes or text) in
+ * order, then `{ end: true }`; out: one `PreparedBatch[]` per message, or `{ failed }` with the reason
+ * it could not be prepared.
  */
 import { parentPort } from 'node:worker_threads';
 import { workerInput } from '../../kernel/threads/start-worker.ts';
