@@ -136,7 +136,6 @@ export const PERMISSIONS: Readonly<Record<Role | typeof PUBLIC, readonly Action[
   ],
 };
 
-/** What a machine's API token may be granted, whoever issues it. */
 /**
  * What an API token may carry: everything but signing in and a person's own account. Those belong to
  * a signed-in session, so a leaked token cannot change its owner's password, enrol another
@@ -146,6 +145,7 @@ export const TOKEN_SCOPES: readonly Action[] = ACTIONS.filter(
   (a) => a !== 'session:open' && a !== 'account:self',
 );
 
+/** What a machine's API token may be granted, whoever issues it. */
 export const MACHINE_SCOPES: readonly Action[] = [
   'report:submit',
   'report:import',

@@ -6,6 +6,7 @@
  * with fresh parameters.
  */
 import { CompiledQuery, type Insertable, type Kysely } from 'kysely';
+import { valuesOfRows } from './row-shapes.ts';
 import type { Database } from './schema.ts';
 
 /** SQLite allows 32,766 bound parameters per statement; PostgreSQL 65,535. */
@@ -41,7 +42,7 @@ export async function insertRows<T extends keyof Database & string>(
         .compile().sql;
       shapes.set(key, text);
     }
-    const parameters = parametersOf(columns)(chunk as readonly Record<string, unknown>[]);
+    const parameters = valuesOfRows(columns)(chunk as readonly Record<string, unknown>[]);
     const missing = parameters.indexOf(undefined);
     // Neither database binds undefined: a missing column is the caller's mistake, named here.
     if (missing !== -1) {
@@ -51,31 +52,6 @@ export async function insertRows<T extends keyof Database & string>(
     }
     await db.executeQuery(CompiledQuery.raw(text, parameters));
   }
-}
-
-type Parameters = (rows: readonly Record<string, unknown>[]) => unknown[];
-const extractors = new Map<string, Parameters>();
-
-/**
- * The rows' values in column order, one row after another. Written out per column list as one function
- * reading each column by its name: a loop over the names read every value through a lookup by a
- * changing key, which cost about as much as SQLite's own work on the ingest path. Column names come
- * from the rows' own keys (our code's, never a client's) and are quoted besides.
- */
-function parametersOf(columns: readonly string[]): Parameters {
-  const key = columns.join(',');
-  let extract = extractors.get(key);
-  if (!extract) {
-    const reads = columns.map((c, i) => `p[at + ${i}] = r[${JSON.stringify(c)}];`).join(' ');
-    extract = new Function(
-      'rows',
-      `const w = ${columns.length}; const p = new Array(rows.length * w); let at = 0;
-       for (const r of rows) { ${reads} at += w; }
-       return p;`,
-    ) as Parameters;
-    extractors.set(key, extract);
-  }
-  return extract;
 }
 
 /**

@@ -6,46 +6,27 @@
  *
  * better-sqlite3 builds each row object a field at a time; for the wide rows of incidents and reports
  * that took more than half of a list query's time. A reading statement therefore returns arrays of
- * values, and one function per column list, written out as a single object literal, turns them into
- * the same objects at less than half the cost (1,001 incident rows: 6.2 ms to 2.9 ms).
+ * values, which `objectOfValues` (row-shapes.ts) turns into the same objects at less than half the
+ * cost (1,001 incident rows: 6.2 ms to 2.9 ms).
  */
 import type SQLite from 'better-sqlite3';
 import type { SqliteDatabase, SqliteStatement } from 'kysely';
-
-type RowBuilder = (values: readonly unknown[]) => Record<string, unknown>;
-const builders = new Map<string, RowBuilder>();
-
-/**
- * The builder for rows of these columns: a repeated name keeps its last value, as better-sqlite3's own
- * objects do. None is made for `__proto__`, which a literal would take for the object's prototype.
- */
-function rowBuilder(names: readonly string[]): RowBuilder | undefined {
-  if (names.includes('__proto__')) return undefined;
-  const key = JSON.stringify(names);
-  let build = builders.get(key);
-  if (!build) {
-    const fields = names.map((name, i) => `${JSON.stringify(name)}: v[${i}]`).join(', ');
-    build = new Function('v', `return { ${fields} };`) as RowBuilder;
-    builders.set(key, build);
-  }
-  return build;
-}
+import { objectOfValues } from './row-shapes.ts';
 
 function rowsAsArrays(statement: SQLite.Statement): SqliteStatement {
   if (!statement.reader) return statement as unknown as SqliteStatement;
   const names = () => statement.columns().map((c) => c.name);
   let columns = names();
-  let build = rowBuilder(columns);
-  if (!build) return statement as unknown as SqliteStatement;
+  let build = objectOfValues(columns);
   const raw = statement.raw(true);
   // SQLite prepares a kept statement again when the schema changes, and `select *` may then give
   // another set of columns (a migration adding one): the builder follows when the width changes.
-  const builderFor = (width: number): RowBuilder => {
+  const builderFor = (width: number) => {
     if (width !== columns.length) {
       columns = names();
-      build = rowBuilder(columns) ?? ((values) => Object.fromEntries(columns.map((c, i) => [c, values[i]])));
+      build = objectOfValues(columns);
     }
-    return build!;
+    return build;
   };
   return {
     reader: true,

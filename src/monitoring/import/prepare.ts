@@ -16,7 +16,7 @@ import { reportInputSchema } from '../report-schema.ts';
 import type { ImportFormat } from './detect.ts';
 import { createImportParser, type ImportOptions } from './parse.ts';
 import type { ImportItem } from './rows.ts';
-import { type ImportChunk, type ImportParser, TextChunks } from './stream.ts';
+import { ChunkParser, type ImportChunk } from './stream.ts';
 
 export interface PreparedBatch {
   reports: PreparedReport[];
@@ -61,30 +61,23 @@ export function prepareSlices(items: readonly ImportItem[], geography: Geography
   return batches;
 }
 
-/**
- * A decoder, a parser and the preparation after them: an upload's chunks (bytes or text) in, prepared
- * batches out. The decoder lives as long as the upload, so a character split between pieces is joined.
- */
+/** An upload's chunks (bytes or text) in, parsed and prepared batches out, piece by piece. */
 export class TextPreparer {
-  private readonly parser: ImportParser;
-  private readonly text = new TextChunks();
+  private readonly parser: ChunkParser;
 
   constructor(
     format: ImportFormat,
     options: ImportOptions,
     private readonly geography: Geography,
   ) {
-    this.parser = createImportParser(format, options);
+    this.parser = new ChunkParser(createImportParser(format, options));
   }
 
   push(chunks: readonly ImportChunk[]): PreparedBatch[] {
-    const text = chunks.map((c) => this.text.decode(c)).join('');
-    return prepareSlices(this.parser.push(text), this.geography);
+    return prepareSlices(this.parser.push(chunks), this.geography);
   }
 
   end(): PreparedBatch[] {
-    const rest = this.text.flush();
-    const items = rest.length > 0 ? this.parser.push(rest) : [];
-    return prepareSlices(items.concat(this.parser.end()), this.geography);
+    return prepareSlices(this.parser.end(), this.geography);
   }
 }

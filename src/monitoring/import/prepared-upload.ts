@@ -3,8 +3,8 @@
  * thread; larger ones on an import worker, a piece at a time, so that decoding, parsing, validation,
  * hashing and enrichment of the next pieces run while the caller lands the previous one. A piece of
  * bytes is gathered into one buffer and moved to the worker undecoded, since the calling thread is the
- * one that writes. At most `MAX_IN_FLIGHT` pieces are in flight: memory stays bounded
- * whatever the upload's size.
+ * one that writes. At most `MAX_IN_FLIGHT` pieces are in flight: memory stays bounded whatever the
+ * upload's size.
  */
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../../kernel/threads/start-worker.ts';

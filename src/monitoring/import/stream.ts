@@ -49,18 +49,34 @@ export class TextChunks {
   }
 }
 
+/**
+ * A parser fed an upload's chunks (bytes or text) as they come, through one decoder for the whole
+ * upload, so a character split between chunks is joined. After a fatal error it reads nothing more.
+ */
+export class ChunkParser {
+  private readonly text = new TextChunks();
+
+  constructor(private readonly parser: ImportParser) {}
+
+  push(chunks: readonly ImportChunk[]): ImportItem[] {
+    const items: ImportItem[] = [];
+    for (const chunk of chunks) {
+      if (this.parser.stopped) break;
+      for (const item of this.parser.push(this.text.decode(chunk))) items.push(item);
+    }
+    return items;
+  }
+
+  end(): ImportItem[] {
+    if (this.parser.stopped) return [];
+    const rest = this.text.flush();
+    const items = rest.length > 0 ? this.parser.push(rest) : [];
+    return this.parser.stopped ? items : items.concat(this.parser.end());
+  }
+}
+
 /** Parses a whole input at once, synchronously: a text, or its chunks (bytes or text) in order. */
 export function parseAll(parser: ImportParser, input: string | readonly ImportChunk[]): ImportItem[] {
-  const text = new TextChunks();
-  const items: ImportItem[] = [];
-  for (const chunk of typeof input === 'string' ? [input] : input) {
-    for (const item of parser.push(text.decode(chunk))) items.push(item);
-    if (parser.stopped) return items;
-  }
-  const rest = text.flush();
-  if (rest.length > 0) {
-    for (const item of parser.push(rest)) items.push(item);
-    if (parser.stopped) return items;
-  }
-  return items.concat(parser.end());
+  const chunks = new ChunkParser(parser);
+  return chunks.push(typeof input === 'string' ? [input] : input).concat(chunks.end());
 }

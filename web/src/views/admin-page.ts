@@ -5,6 +5,7 @@
  * every participant's accounts, others their own; no clearance above their own); the page offers no
  * clearance above the administrator's own, so it does not invite a refusal.
  */
+import { usernameKey } from '../../../src/access/account-model.ts';
 import { CLASSIFICATIONS, SECRETARIAT } from '../../../src/access/labels.ts';
 import { MACHINE_SCOPES, ROLES } from '../../../src/access/roles.ts';
 import { counted } from '../../../src/kernel/text/counted.ts';
@@ -103,7 +104,7 @@ export const adminPage: View = (root, ctx) => {
    * server answered to the change: the list is not asked for again.
    */
   function showAccount(changed: Account): void {
-    const key = (a: Account) => a.username.toLowerCase();
+    const key = (a: Account) => usernameKey(a.username) ?? a.username;
     accounts = accounts.some((a) => a.id === changed.id)
       ? accounts.map((a) => (a.id === changed.id ? changed : a))
       : [...accounts, changed].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));

@@ -154,12 +154,12 @@ export function evidenceSection(
     }
 
     function show(
-      listed: { items: EvidenceItem[]; total: number },
+      page: { items: EvidenceItem[]; total: number },
       options: { open?: boolean; focus?: string },
     ) {
       if (options.open) open = true;
-      known = new Set(listed.items.map((i) => i.id));
-      if (listed.items.length === 0) {
+      known = new Set(page.items.map((i) => i.id));
+      if (page.items.length === 0) {
         mount(listSlot, h('p', { class: 'muted', 'data-testid': 'evidence-none' }, 'No evidence attached.'));
         return;
       }
@@ -168,16 +168,16 @@ export function evidenceSection(
       const draw = () => {
         if (drawn) return;
         drawn = true;
-        mount(list, ...listed.items.map(viewOf));
+        mount(list, ...page.items.map(viewOf));
       };
       const details = h(
         'details',
         { class: 'evidence-details', open },
         h(
           'summary',
-          { 'data-testid': 'evidence-summary', 'data-count': listed.total },
-          `Evidence: ${itemCount(listed.total)}`,
-          listed.items.length < listed.total ? ` (the first ${listed.items.length} shown)` : '',
+          { 'data-testid': 'evidence-summary', 'data-count': page.total },
+          `Evidence: ${itemCount(page.total)}`,
+          page.items.length < page.total ? ` (the first ${page.items.length} shown)` : '',
         ),
         list,
       );
