@@ -6,7 +6,7 @@
  * one that writes. At most `MAX_IN_FLIGHT` pieces are in flight: memory stays bounded whatever the
  * upload's size.
  */
-import type { Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, receiveMessageOnPort, type Worker } from 'node:worker_threads';
 import { startWorker } from '../../kernel/threads/start-worker.ts';
 import type { Geography } from '../enrich.ts';
 import type { ImportFormat } from './detect.ts';
@@ -20,32 +20,56 @@ export const PIECE_CHARS = 1 << 20;
 /** Pieces sent to the worker and not yet landed: enough to ride out uneven batches on either side. */
 const MAX_IN_FLIGHT = 4;
 
+/** A piece's prepared batches, ready to be taken: they become objects only when taken. */
+type Prepared = () => PreparedBatch[];
+
 interface Preparer {
-  push(piece: HandOver): Promise<PreparedBatch[]>;
-  end(): Promise<PreparedBatch[]>;
+  push(piece: HandOver): Promise<Prepared>;
+  end(): Promise<Prepared>;
   close(): Promise<void>;
 }
 
 function inThread(preparer: TextPreparer): Preparer {
   return {
-    push: async ({ piece }) => preparer.push(piece),
-    end: async () => preparer.end(),
+    push: async ({ piece }) => {
+      const batches = preparer.push(piece);
+      return () => batches;
+    },
+    end: async () => {
+      const batches = preparer.end();
+      return () => batches;
+    },
     close: async () => {},
   };
 }
 
-/** Replies come back in the order the pieces were sent, so each waits its turn in a queue. */
+/**
+ * Replies come back in the order the pieces were sent, so each waits its turn in a queue. A reply's
+ * batches come on a port of their own and stay there, serialised, until the writer takes them: read
+ * as they arrived, the pieces waiting their turn would be thousands of rows kept alive through several
+ * collections, which the garbage collector then copies and promotes for nothing. The worker's note
+ * on its own port says a reply is there.
+ */
 class WorkerPreparer implements Preparer {
   private readonly worker: Worker;
-  private readonly waiting: { resolve: (b: PreparedBatch[]) => void; reject: (e: Error) => void }[] = [];
+  private readonly replies: MessagePort;
+  private readonly waiting: { resolve: (b: Prepared) => void; reject: (e: Error) => void }[] = [];
   private failure: Error | undefined;
 
   constructor(data: PrepareWorkerData) {
+    const { port1, port2 } = new MessageChannel();
+    this.replies = port1;
     this.worker = startWorker(new URL('./prepare-worker.ts', import.meta.url), data);
-    this.worker.on('message', (m: PreparedBatch[] | { failed: string }) => {
+    this.worker.postMessage({ replies: port2 } satisfies PrepareWorkerMessage, [port2]);
+    const take = (): PreparedBatch[] => {
+      const reply = receiveMessageOnPort(this.replies);
+      if (!reply) throw new Error('the import worker said a reply was ready, but none was');
+      return reply.message as PreparedBatch[];
+    };
+    this.worker.on('message', (m: 'ready' | { failed: string }) => {
       const next = this.waiting.shift();
-      if ('failed' in m) next?.reject(new Error(`the import worker failed: ${m.failed}`));
-      else next?.resolve(m);
+      if (m === 'ready') next?.resolve(take);
+      else next?.reject(new Error(`the import worker failed: ${m.failed}`));
     });
     this.worker.on('error', (e) => this.fail(e));
     this.worker.on('exit', (code) => this.fail(new Error(`the import worker stopped (exit code ${code})`)));
@@ -56,25 +80,26 @@ class WorkerPreparer implements Preparer {
     for (const w of this.waiting.splice(0)) w.reject(e);
   }
 
-  private send(message: PrepareWorkerMessage, moved: ArrayBuffer[] = []): Promise<PreparedBatch[]> {
+  private send(message: PrepareWorkerMessage, moved: ArrayBuffer[] = []): Promise<Prepared> {
     if (this.failure) return Promise.reject(this.failure);
-    const reply = new Promise<PreparedBatch[]>((resolve, reject) => {
+    const reply = new Promise<Prepared>((resolve, reject) => {
       this.waiting.push({ resolve, reject });
     });
     this.worker.postMessage(message, moved);
     return reply;
   }
 
-  push({ piece, moved }: HandOver): Promise<PreparedBatch[]> {
+  push({ piece, moved }: HandOver): Promise<Prepared> {
     return this.send({ piece }, moved);
   }
 
-  end(): Promise<PreparedBatch[]> {
+  end(): Promise<Prepared> {
     return this.send({ end: true });
   }
 
   async close(): Promise<void> {
     this.failure ??= new Error('the import worker was closed');
+    this.replies.close();
     await this.worker.terminate();
   }
 }
@@ -113,14 +138,14 @@ export async function* prepareUpload(
   options: UploadOptions,
 ): AsyncGenerator<PreparedBatch, void, undefined> {
   const { geography, pieceChars = PIECE_CHARS, ...parse } = options;
-  const inFlight: Promise<PreparedBatch[]>[] = [];
+  const inFlight: Promise<Prepared>[] = [];
   let preparer: Preparer | undefined;
   let piece: ImportChunk[] = [];
   let size = 0;
   let stopped = false;
   /** The batches of the oldest piece in flight, up to one whose input could not be read on. */
   async function* oldest(): AsyncGenerator<PreparedBatch> {
-    for (const batch of await inFlight.shift()!) {
+    for (const batch of (await inFlight.shift()!)()) {
       yield batch;
       stopped = batch.stoppedAtLine !== null;
       if (stopped) return;
