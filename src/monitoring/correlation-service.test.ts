@@ -11,6 +11,7 @@ import { CONTACT_LINE, nearTheLine } from '../demo/front.ts';
 import { type DemoEvent, demoReports } from '../demo/scenario.ts';
 import { seeded } from '../kernel/seeded-random.ts';
 import { fillIncidentCells } from '../kernel/store/migrations/0011-incident-cells.ts';
+import { up as dropStoredCreations } from '../kernel/store/migrations/0013-derived-creation-entries.ts';
 import type { Store } from '../kernel/store/store.ts';
 import { DIALECTS } from '../kernel/store/test-dialects.ts';
 import { correlateAll } from './correlate.ts';
@@ -106,6 +107,45 @@ for (const dialect of DIALECTS) {
       await store.db.updateTable('incidents').set({ cell: 0 }).execute();
       await fillIncidentCells(store.db as unknown as Kysely<unknown>);
       await check();
+    });
+
+    it('stores no creation entry for the incidents it starts, and the migration removes older ones', async () => {
+      const [incident] = await store.db
+        .selectFrom('incidents')
+        .select(['id', 'created_at'])
+        .limit(1)
+        .execute();
+      const created = await store.db
+        .selectFrom('incident_events')
+        .select('id')
+        .where('action', '=', 'created')
+        .execute();
+      expect(created).toEqual([]);
+      const at = incident!.created_at;
+      const entry = (id: string, action: string, actor: string) => ({
+        id,
+        incident_id: incident!.id,
+        at,
+        actor,
+        action,
+        from_status: null,
+        to_status: action === 'created' ? 'received' : 'triaged',
+        reason: null,
+        details: null,
+      });
+      // As a store from before kept them, beside an analyst's entry the migration must leave alone.
+      await store.db
+        .insertInto('incident_events')
+        .values([entry('old-created', 'created', 'correlation'), entry('kept', 'transition', 'analyst-1')])
+        .execute();
+      await dropStoredCreations(store.db as unknown as Kysely<unknown>);
+      const left = await store.db
+        .selectFrom('incident_events')
+        .select('id')
+        .where('incident_id', '=', incident!.id)
+        .execute();
+      expect(left.map((e) => e.id)).toEqual(['kept']);
+      await store.db.deleteFrom('incident_events').where('id', '=', 'kept').execute();
     });
   });
 }

@@ -203,30 +203,18 @@ export async function correlateNewReports(
           .where('id', '=', id)
           .execute();
       }
-      const history = [
-        ...newIncidents.map((id) => ({
-          id: uuid7(),
-          incident_id: id,
-          at: now,
-          actor: 'correlation',
-          action: 'created',
-          from_status: null,
-          to_status: 'received',
-          reason: 'new report matched no existing incident',
-          details: null,
-        })),
-        ...storedAbsorbed.map((id) => ({
-          id: uuid7(),
-          incident_id: survivor(id),
-          at: now,
-          actor: 'correlation',
-          action: 'merged',
-          from_status: null,
-          to_status: null,
-          reason: 'a new report linked both incidents',
-          details: JSON.stringify({ absorbed: id }),
-        })),
-      ];
+      // Incidents this batch started have no stored creation entry: see `historyOf`.
+      const history = storedAbsorbed.map((id) => ({
+        id: uuid7(),
+        incident_id: survivor(id),
+        at: now,
+        actor: 'correlation',
+        action: 'merged',
+        from_status: null,
+        to_status: null,
+        reason: 'a new report linked both incidents',
+        details: JSON.stringify({ absorbed: id }),
+      }));
       await insertRows(trx, 'incident_events', history);
       if (storedAbsorbed.length) {
         await appendLeaves(

@@ -91,5 +91,36 @@ export function historyFromRow(r: IncidentEventTable): IncidentHistoryEntry {
   };
 }
 
+/**
+ * An incident's history as the API gives it: its stored entries, after the one for its creation. An
+ * incident that correlation started has no stored entry for that (a bulk import starts hundreds of
+ * thousands): its row says when, and the entry is the same for all of them. One that an analyst split
+ * off has its split entry instead.
+ */
+export function historyOf(
+  incident: IncidentTable,
+  stored: readonly IncidentEventTable[],
+): IncidentHistoryEntry[] {
+  const entries = stored.map(historyFromRow);
+  const splitOff = entries.some((e) => e.action === 'split' && e.details?.to === incident.id);
+  return splitOff ? entries : [creationByCorrelation(incident), ...entries];
+}
+
+/** The creation entry of an incident that correlation started; it takes the incident's id. */
+export function creationByCorrelation(
+  incident: Pick<IncidentTable, 'id' | 'created_at'>,
+): IncidentHistoryEntry {
+  return {
+    id: incident.id,
+    at: incident.created_at,
+    actor: 'correlation',
+    action: 'created',
+    fromStatus: null,
+    toStatus: 'received',
+    reason: 'new report matched no existing incident',
+    details: null,
+  };
+}
+
 /** Set on every update of an incident row, so cached publications see that it changed. */
 export const bumpRevision = sql<number>`revision + 1`;

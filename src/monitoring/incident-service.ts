@@ -15,6 +15,7 @@ import type { GeographyService } from './geography-service.ts';
 import {
   bumpRevision,
   historyFromRow,
+  historyOf,
   type Incident,
   type IncidentHistoryEntry,
   incidentFromRow,
@@ -123,7 +124,7 @@ export async function getIncident(db: Kysely<Database>, id: string, reader: Read
   return {
     ...incidentFromRow(row),
     reports: reports.map(reportFromRow),
-    history: history.map(historyFromRow),
+    history: historyOf(row, history),
   };
 }
 

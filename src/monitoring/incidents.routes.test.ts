@@ -135,6 +135,9 @@ for (const dialect of DIALECTS) {
         actor: expect.stringMatching(/^t-analyst-NLD-\d+ \(NLD\)$/),
         reason: 'two separate strikes',
       });
+      // Correlation started the first incident; the split made the second, so its history begins there.
+      expect(from.history[0]).toMatchObject({ action: 'created', actor: 'correlation', at: from.createdAt });
+      expect(to.history.map((h: { action: string }) => h.action)).toEqual(['split']);
 
       // A third report at the same place joins one of them but does not undo the analyst's split.
       await incidentOf({ ...times, ...place, source: { kind: 'camera', id: 'c-c', participant: 'USA' } });

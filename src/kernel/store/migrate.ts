@@ -11,6 +11,7 @@ import * as m0009 from './migrations/0009-labels.ts';
 import * as m0010 from './migrations/0010-clearance.ts';
 import * as m0011 from './migrations/0011-incident-cells.ts';
 import * as m0012 from './migrations/0012-incident-list-order.ts';
+import * as m0013 from './migrations/0013-derived-creation-entries.ts';
 
 /** Migrations live in code (not read from a folder at run time) so the CLI and tests find them anywhere. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -26,6 +27,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0010-clearance': m0010,
   '0011-incident-cells': m0011,
   '0012-incident-list-order': m0012,
+  '0013-derived-creation-entries': m0013,
 };
 
 class CodeMigrationProvider implements MigrationProvider {
