@@ -6,7 +6,6 @@
 import { hash } from 'node:crypto';
 import { isDefaultLabel, type Label, labelColumns, normalizeLabel } from '../access/labels.ts';
 import { uuid7 } from '../kernel/ids/uuid7.ts';
-import { canonicalJson } from '../kernel/ledger/canonical.ts';
 import { type LedgerEntry, type PreparedLeaf, prepareLeaves } from '../kernel/ledger/leaf.ts';
 import type { ReportTable } from '../kernel/store/schema.ts';
 import { type Enrichment, enrichReport, type Geography } from './enrich.ts';
@@ -34,14 +33,66 @@ export interface RowRejection {
  * the same input back, so anyone holding a report can recompute it; the ledger leaf commits to it.
  */
 export function bodyHash(input: ReportInput, label: Label = normalizeLabel(input.label)): string {
-  // The signature is kept apart: it is checked on its own and is not part of what was said.
-  const { signature: _signature, label: _label, ...said } = input;
-  const normalized: Record<string, unknown> = said;
-  normalized.observedFrom = utc(input.observedFrom);
-  normalized.observedTo = utc(input.observedTo);
-  // The label as stored; left out when it is the default, so reports from before labels hash as before.
-  if (!isDefaultLabel(label)) normalized.label = label;
-  return hash('sha256', canonicalJson(normalized), 'hex');
+  return hash('sha256', JSON.stringify(saidInCanonicalOrder(input, label)), 'hex');
+}
+
+/** Every member of T, each given, even if undefined: a member added to T and not here fails to compile. */
+type Every<T> = { [K in keyof T]-?: unknown };
+
+type Estimate = NonNullable<NonNullable<ReportInput['casualties']>['civilian']>;
+
+/**
+ * What a client said, as `bodyHash` hashes it: the validated input without its signature (checked on
+ * its own, and not part of what was said), times in UTC, and the label as stored, left out when it is
+ * the default so that reports from before labels hash as before. Its members are written in RFC 8785
+ * order (by UTF-16 code units) at every level, so JSON.stringify, which leaves out undefined members,
+ * writes its canonical JSON: every report is hashed on its way in, and that is several times quicker
+ * than `canonicalJson`, which sorts each object's keys and builds the text a piece at a time. The
+ * test pins the two to the same text.
+ */
+export function saidInCanonicalOrder(
+  input: ReportInput,
+  label: Label,
+): Every<Omit<ReportInput, 'signature'>> {
+  const { casualties: c, event: e, observer: o, source: s } = input;
+  return {
+    casualties:
+      c &&
+      ({
+        civilian: estimateInOrder(c.civilian),
+        military: estimateInOrder(c.military),
+        unknown: estimateInOrder(c.unknown),
+      } satisfies Every<typeof c>),
+    claimedAttribution: input.claimedAttribution,
+    clientInstanceId: input.clientInstanceId,
+    count: input.count,
+    countApproximate: input.countApproximate,
+    event: {
+      bearingDeg: e.bearingDeg,
+      distanceKm: e.distanceKm,
+      lat: e.lat,
+      lon: e.lon,
+    } satisfies Every<typeof e>,
+    geoPrecision: input.geoPrecision,
+    label: isDefaultLabel(label)
+      ? undefined
+      : ({ classification: label.classification, releasableTo: label.releasableTo } satisfies Every<Label>),
+    lang: input.lang,
+    means: input.means,
+    notes: input.notes,
+    observedFrom: utc(input.observedFrom),
+    observedTo: utc(input.observedTo),
+    observer: { accuracyM: o.accuracyM, lat: o.lat, lon: o.lon } satisfies Every<typeof o>,
+    source: { id: s.id, kind: s.kind, participant: s.participant } satisfies Every<typeof s>,
+    supersedes: input.supersedes,
+    timePrecision: input.timePrecision,
+    type: input.type,
+    weaponClass: input.weaponClass,
+  };
+}
+
+function estimateInOrder(e: Estimate | undefined) {
+  return e && ({ best: e.best, high: e.high, low: e.low } satisfies Every<Estimate>);
 }
 
 /**
