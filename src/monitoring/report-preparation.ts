@@ -147,15 +147,22 @@ export function reportEntry(row: ReportTable, e: Enrichment): LedgerEntry {
  * worked out on arrival. The incident link is not in it: correlation can change it later.
  */
 export function ledgerContent(row: ReportTable, e: Enrichment): Record<string, unknown> {
+  const { estimated: place, zone } = e;
+  // Members in canonical (RFC 8785) order at every level, so canonicalJson can write it with JSON.stringify.
   return {
-    id: row.id,
-    receivedAt: row.received_at,
     bodyHash: row.body_hash,
-    ...(row.signature ? { signature: { deviceId: row.device_id, value: row.signature } } : {}),
-    estimated: e.estimated,
+    estimated: { lat: place.lat, lon: place.lon, method: place.method, uncertaintyM: place.uncertaintyM },
+    id: row.id,
     oblast: e.oblast,
+    receivedAt: row.received_at,
     sectorId: e.sectorId,
-    zone: e.zone,
+    ...(row.signature ? { signature: { deviceId: row.device_id, value: row.signature } } : {}),
+    zone: {
+      contactLineKm: zone.contactLineKm,
+      inBufferZone: zone.inBufferZone,
+      withdrawalViolation: zone.withdrawalViolation,
+      zoneIds: zone.zoneIds,
+    },
   };
 }
 

@@ -20,6 +20,28 @@ describe('canonicalJson (RFC 8785)', () => {
     expect(() => canonicalJson({ a: () => 1 })).toThrow();
   });
 
+  it('writes objects JSON.stringify would write otherwise by their own members, in order or not', () => {
+    // JSON.stringify would call toJSON or unbox; the canonical form has only the own enumerable members.
+    const instance = new (class {
+      b = 2;
+      a = 1;
+    })();
+    const inOrder = new (class {
+      a = 1;
+      b = 2;
+    })();
+    expect(canonicalJson({ at: new Date(0), n: Object(1), s: Object('x') })).toBe(
+      '{"at":{},"n":{},"s":{"0":"x"}}',
+    );
+    expect(canonicalJson([instance, inOrder])).toBe('[{"a":1,"b":2},{"a":1,"b":2}]');
+    expect(() => canonicalJson({ a: 1, toJSON: () => 'x' })).toThrow();
+    expect(() => canonicalJson({ a: [1, Number.POSITIVE_INFINITY] })).toThrow();
+    expect(() => canonicalJson({ a: 1n })).toThrow();
+    expect(() => canonicalJson(undefined)).toThrow();
+    expect(canonicalJson({ a: undefined, b: [undefined, 1] })).toBe('{"b":[null,1]}');
+    expect(canonicalJson({ 1: 'x', 10: 'y', 2: 'z' })).toBe('{"1":"x","10":"y","2":"z"}');
+  });
+
   it('is independent of key insertion order and parses back to the same value', () => {
     fc.assert(
       fc.property(fc.jsonValue(), (v) => {
