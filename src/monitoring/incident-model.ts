@@ -107,9 +107,7 @@ export function historyOf(
 }
 
 /** The creation entry of an incident that correlation started; it takes the incident's id. */
-export function creationByCorrelation(
-  incident: Pick<IncidentTable, 'id' | 'created_at'>,
-): IncidentHistoryEntry {
+function creationByCorrelation(incident: Pick<IncidentTable, 'id' | 'created_at'>): IncidentHistoryEntry {
   return {
     id: incident.id,
     at: incident.created_at,

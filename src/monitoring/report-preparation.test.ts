@@ -9,8 +9,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CLASSIFICATIONS, isDefaultLabel, type Label, normalizeLabel } from '../access/labels.ts';
 import { canonicalJson } from '../kernel/ledger/canonical.ts';
+import type { ReportTable } from '../kernel/store/schema.ts';
+import type { Enrichment } from './enrich.ts';
 import { utc } from './report-model.ts';
-import { bodyHash, saidInCanonicalOrder } from './report-preparation.ts';
+import { bodyHash, ledgerContent, saidInCanonicalOrder } from './report-preparation.ts';
 import {
   EVENT_TYPES,
   GEO_PRECISIONS,
@@ -146,5 +148,48 @@ describe('a report body in canonical order', () => {
     expect(bodyHash(input)).toMatchInlineSnapshot(
       `"631cbb11563a3c60b06e70a57b395e5575cdf7544347dd1a7d110a2229a2ce7f"`,
     );
+  });
+});
+
+describe("a report's ledger content", () => {
+  it('commits to what it always did, written in canonical order at every level', () => {
+    const row = {
+      id: '01900000-0000-7000-8000-000000000001',
+      received_at: '2026-11-30T10:00:00.000Z',
+      body_hash: 'ab'.repeat(32),
+      device_id: 'device-1',
+      signature: 'c2ln',
+    } as ReportTable;
+    const e: Enrichment = {
+      estimated: { lon: 37.6538159584716, lat: 49.88312581292276, uncertaintyM: 412.5, method: 'bearing' },
+      oblast: 'UA-14',
+      sectorId: 'S-2',
+      zone: {
+        contactLineKm: 3.25,
+        inBufferZone: true,
+        zoneIds: ['buffer-1'],
+        withdrawalViolation: {
+          zoneId: 'wl-artillery',
+          zoneName: 'Artillery withdrawal line',
+          weaponClass: 'artillery_100mm_plus',
+          requiredKm: 15,
+          actualKm: 3.25,
+        },
+      },
+    };
+    const content = ledgerContent(row, e);
+    // As the content was written before it was put in order: the same members, in any order.
+    const asBefore = {
+      id: row.id,
+      receivedAt: row.received_at,
+      bodyHash: row.body_hash,
+      signature: { deviceId: row.device_id, value: row.signature },
+      estimated: e.estimated,
+      oblast: e.oblast,
+      sectorId: e.sectorId,
+      zone: e.zone,
+    };
+    expect(canonicalJson(content)).toBe(canonicalJson(asBefore));
+    expect(JSON.stringify(content)).toBe(canonicalJson(asBefore));
   });
 });

@@ -6,6 +6,7 @@
 import { hash } from 'node:crypto';
 import { isDefaultLabel, type Label, labelColumns, normalizeLabel } from '../access/labels.ts';
 import { uuid7 } from '../kernel/ids/uuid7.ts';
+import { canonicalJson } from '../kernel/ledger/canonical.ts';
 import { type LedgerEntry, type PreparedLeaf, prepareLeaves } from '../kernel/ledger/leaf.ts';
 import type { ReportTable } from '../kernel/store/schema.ts';
 import { type Enrichment, enrichReport, type Geography } from './enrich.ts';
@@ -33,7 +34,7 @@ export interface RowRejection {
  * the same input back, so anyone holding a report can recompute it; the ledger leaf commits to it.
  */
 export function bodyHash(input: ReportInput, label: Label = normalizeLabel(input.label)): string {
-  return hash('sha256', JSON.stringify(saidInCanonicalOrder(input, label)), 'hex');
+  return hash('sha256', canonicalJson(saidInCanonicalOrder(input, label)), 'hex');
 }
 
 /** Every member of T, each given, even if undefined: a member added to T and not here fails to compile. */
@@ -45,10 +46,9 @@ type Estimate = NonNullable<NonNullable<ReportInput['casualties']>['civilian']>;
  * What a client said, as `bodyHash` hashes it: the validated input without its signature (checked on
  * its own, and not part of what was said), times in UTC, and the label as stored, left out when it is
  * the default so that reports from before labels hash as before. Its members are written in RFC 8785
- * order (by UTF-16 code units) at every level, so JSON.stringify, which leaves out undefined members,
- * writes its canonical JSON: every report is hashed on its way in, and that is several times quicker
- * than `canonicalJson`, which sorts each object's keys and builds the text a piece at a time. The
- * test pins the two to the same text.
+ * order (by UTF-16 code units) at every level, so `canonicalJson` writes it with JSON.stringify
+ * rather than sorting each object's keys: every report is hashed on its way in. The test holds it to
+ * that order.
  */
 export function saidInCanonicalOrder(
   input: ReportInput,
@@ -148,6 +148,7 @@ export function reportEntry(row: ReportTable, e: Enrichment): LedgerEntry {
  */
 export function ledgerContent(row: ReportTable, e: Enrichment): Record<string, unknown> {
   const { estimated: place, zone } = e;
+  const violation = zone.withdrawalViolation;
   // Members in canonical (RFC 8785) order at every level, so canonicalJson can write it with JSON.stringify.
   return {
     bodyHash: row.body_hash,
@@ -160,7 +161,13 @@ export function ledgerContent(row: ReportTable, e: Enrichment): Record<string, u
     zone: {
       contactLineKm: zone.contactLineKm,
       inBufferZone: zone.inBufferZone,
-      withdrawalViolation: zone.withdrawalViolation,
+      withdrawalViolation: violation && {
+        actualKm: violation.actualKm,
+        requiredKm: violation.requiredKm,
+        weaponClass: violation.weaponClass,
+        zoneId: violation.zoneId,
+        zoneName: violation.zoneName,
+      },
       zoneIds: zone.zoneIds,
     },
   };

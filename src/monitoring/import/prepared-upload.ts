@@ -62,13 +62,14 @@ class WorkerPreparer implements Preparer {
   private readonly waiting: { resolve: (b: Prepared) => void; reject: (e: Error) => void }[] = [];
   private failure: Error | undefined;
 
-  constructor(data: PrepareWorkerData) {
+  constructor(data: Omit<PrepareWorkerData, 'replies'>) {
     const { port1, port2 } = new MessageChannel();
     this.replies = port1;
-    this.worker = startWorker(new URL('./prepare-worker.ts', import.meta.url), data, {
-      maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB,
-    });
-    this.worker.postMessage({ replies: port2 } satisfies PrepareWorkerMessage, [port2]);
+    this.worker = startWorker(
+      new URL('./prepare-worker.ts', import.meta.url),
+      { ...data, replies: port2 } satisfies PrepareWorkerData,
+      { resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB }, transferList: [port2] },
+    );
     const take = (): PreparedBatch[] => {
       const reply = receiveMessageOnPort(this.replies);
       if (!reply) throw new Error('the import worker said a reply was ready, but none was');
