@@ -71,6 +71,8 @@ interface Operation {
   path: string;
   pathParams: string[];
   queryParams: string[];
+  /** Query parameters that take one of a few values, each with the values that are not its default. */
+  queryChoices: Record<string, string[]>;
   bodyTypes: string[];
 }
 
@@ -558,14 +560,22 @@ function fixedCases(op: Operation, ids: string[], thorough: boolean): Case[] {
     ...(op.bodyTypes.length && op.bodyTypes.every((t) => t.includes('json')) ? [ONE_MIB_AND_MORE] : []),
   ];
   const route = `${op.method} ${op.path}`;
-  const cases: Case[] = bodies.map((payload) => ({
-    route,
-    method: op.method,
-    url: base,
-    headers: { 'content-type': type },
-    payload,
-    remoteAddress: nextAddress(),
-  }));
+  // The bodies go once as they are and once with every choice in the query away from its default,
+  // since a choice such as all-or-nothing answers a bad body down another path.
+  const chosen = new URLSearchParams(
+    Object.entries(op.queryChoices).flatMap(([name, values]) => (values[0] ? [[name, values[0]]] : [])),
+  ).toString();
+  const urls = op.bodyTypes.length && chosen ? [base, `${base}?${chosen}`] : [base];
+  const cases: Case[] = urls.flatMap((url) =>
+    bodies.map((payload) => ({
+      route,
+      method: op.method,
+      url,
+      headers: { 'content-type': type },
+      payload,
+      remoteAddress: nextAddress(),
+    })),
+  );
   const get = (url: string, headers: Record<string, string> = {}): Case => ({
     route,
     method: op.method,
@@ -873,13 +883,22 @@ function operationsOf(doc: { paths: Record<string, Record<string, Record<string,
   const ops: Operation[] = [];
   for (const [path, methods] of Object.entries(doc.paths)) {
     for (const [method, op] of Object.entries(methods)) {
-      const parameters = (op.parameters ?? []) as { name: string; in: string }[];
+      const parameters = (op.parameters ?? []) as {
+        name: string;
+        in: string;
+        schema?: { enum?: unknown[]; default?: unknown };
+      }[];
       const body = op.requestBody as { content?: Record<string, unknown> } | undefined;
       ops.push({
         method: method.toUpperCase(),
         path,
         pathParams: parameters.filter((p) => p.in === 'path').map((p) => p.name),
         queryParams: parameters.filter((p) => p.in === 'query').map((p) => p.name),
+        queryChoices: Object.fromEntries(
+          parameters
+            .filter((p) => p.in === 'query' && p.schema?.enum)
+            .map((p) => [p.name, p.schema!.enum!.map(String).filter((v) => v !== String(p.schema!.default))]),
+        ),
         bodyTypes: Object.keys(body?.content ?? {}),
       });
     }

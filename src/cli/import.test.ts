@@ -3,8 +3,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { secretariatTokenFor, startApp } from '../../test/harness.ts';
+import type { App } from '../app.ts';
 import { openStore } from '../kernel/store/store.ts';
+import { sqliteDialect } from '../kernel/store/test-dialects.ts';
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -13,6 +16,13 @@ const dir = mkdtempSync(join(tmpdir(), 'guarantor-cli-'));
 const env = { ...process.env, GUARANTOR_DATA: join(dir, 'data'), GUARANTOR_DEMO: 'off', LOG_LEVEL: 'warn' };
 
 async function guarantor(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return guarantorWith(env, ...args);
+}
+
+async function guarantorWith(
+  env: NodeJS.ProcessEnv,
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env, cwd: ROOT });
     return { code: 0, stdout, stderr };
@@ -22,9 +32,29 @@ async function guarantor(...args: string[]): Promise<{ code: number; stdout: str
   }
 }
 
-describe('guarantor import', () => {
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+/** A file whose second line has a report type that does not exist. */
+function oneGoodOneBad(name: string, prefix = 'cli'): string {
+  const file = join(dir, name);
+  const good = {
+    clientInstanceId: `${prefix}-good`,
+    source: { kind: 'patrol', id: 'p', participant: 'FIN' },
+    observedFrom: '2026-11-20T10:00:00Z',
+    observedTo: '2026-11-20T10:05:00Z',
+    observer: { lon: 37.5, lat: 48 },
+    event: { lon: 37.52, lat: 48.01 },
+    type: 'explosion',
+    means: 'heard',
+  };
+  writeFileSync(
+    file,
+    `${JSON.stringify(good)}\n${JSON.stringify({ ...good, clientInstanceId: `${prefix}-bad`, type: 'thunder' })}\n`,
+  );
+  return file;
+}
 
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('guarantor import', () => {
   it('imports the example CSV in Guarantor’s own layout', async () => {
     const r = await guarantor('import', 'examples/reports.csv', '--json');
     expect(r.stderr).toBe('');
@@ -71,21 +101,7 @@ describe('guarantor import', () => {
   });
 
   it('names bad rows by line and field, and rolls back with --all-or-nothing', async () => {
-    const file = join(dir, 'bad.ndjson');
-    const good = {
-      clientInstanceId: 'cli-good',
-      source: { kind: 'patrol', id: 'p', participant: 'FIN' },
-      observedFrom: '2026-11-20T10:00:00Z',
-      observedTo: '2026-11-20T10:05:00Z',
-      observer: { lon: 37.5, lat: 48 },
-      event: { lon: 37.52, lat: 48.01 },
-      type: 'explosion',
-      means: 'heard',
-    };
-    writeFileSync(
-      file,
-      `${JSON.stringify(good)}\n${JSON.stringify({ ...good, clientInstanceId: 'cli-bad', type: 'thunder' })}\n`,
-    );
+    const file = oneGoodOneBad('bad.ndjson');
     const strict = await guarantor('import', file, '--all-or-nothing');
     expect(strict.code).toBe(1);
     expect(strict.stdout).toContain('line 2 type');
@@ -104,5 +120,56 @@ describe('guarantor import', () => {
     );
     expect(port.code).toBe(2);
     expect(port.stderr).toContain('PORT (--port)');
+  });
+});
+
+describe('guarantor import --url, through a running server', () => {
+  let app: App;
+  let url: string;
+  let withToken: NodeJS.ProcessEnv;
+
+  beforeAll(async () => {
+    app = await startApp(sqliteDialect);
+    url = await app.http.listen({ port: 0, host: '127.0.0.1' });
+    withToken = { ...env, GUARANTOR_TOKEN: await secretariatTokenFor(app.accounts) };
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('prints the rows the server refused and exits 1 when all-or-nothing rolls the file back', async () => {
+    const file = oneGoodOneBad('remote.ndjson', 'remote');
+    const strict = await guarantorWith(withToken, 'import', file, '--url', url, '--all-or-nothing');
+    expect(strict.stderr).toBe('');
+    expect(strict.stdout).toContain('0 accepted, 1 rejected');
+    expect(strict.stdout).toContain('rolled back');
+    expect(strict.stdout).toContain('line 2 type');
+    expect(strict.code).toBe(1);
+
+    const lenient = await guarantorWith(withToken, 'import', file, '--url', url, '--json');
+    expect(JSON.parse(lenient.stdout)).toMatchObject({ accepted: 1, rejected: 1, rolledBack: false });
+    expect(lenient.code).toBe(0);
+  });
+
+  it('says why when the server refuses the import itself', async () => {
+    const r = await guarantorWith(
+      { ...env, GUARANTOR_TOKEN: 'not-a-token' },
+      'import',
+      'examples/reports.csv',
+      '--url',
+      url,
+    );
+    expect(r.stderr).toMatch(/^guarantor import: the server refused the import \(401\): /);
+    expect(r.code).toBe(1);
+
+    const away = await guarantorWith(
+      withToken,
+      'import',
+      'examples/reports.csv',
+      '--url',
+      'http://127.0.0.1:9',
+    );
+    expect(away.stderr).toMatch(/^guarantor import: cannot reach http:\/\/127\.0\.0\.1:9: /);
+    expect(away.code).toBe(1);
   });
 });

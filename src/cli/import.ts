@@ -6,7 +6,7 @@ import { parseOr400 } from '../kernel/http/validate.ts';
 import { openStore, storeOptionsFor } from '../kernel/store/store.ts';
 import { formatFromFileName, type ImportFormat } from '../monitoring/import/detect.ts';
 import { columnMappingSchema } from '../monitoring/import/mapping.ts';
-import type { ImportSummary } from '../monitoring/report-service.ts';
+import { type ImportSummary, importSummaryIn } from '../monitoring/import/summary.ts';
 
 const CONTENT_TYPES: Record<ImportFormat, string> = {
   ndjson: 'application/x-ndjson',
@@ -56,11 +56,25 @@ export async function importCommand(
       method: 'POST',
       headers: { 'content-type': CONTENT_TYPES[format], authorization: `Bearer ${token}` },
       body: readFileSync(file),
-    });
-    const body = (await res.json()) as Partial<ImportSummary> & { detail?: string };
-    if (body.accepted === undefined)
-      fail(`the server refused the import (${res.status}): ${body.detail ?? ''}`);
-    summary = body as ImportSummary;
+    }).catch((e: Error) =>
+      fail(`cannot reach ${url.origin}: ${(e.cause as Error | undefined)?.message ?? e.message}`, 1),
+    );
+    const text = await res.text();
+    let answer: unknown;
+    try {
+      answer = JSON.parse(text);
+    } catch {
+      fail(`the server answered ${res.status} with something other than JSON: ${text.slice(0, 200)}`, 1);
+    }
+    const answered = importSummaryIn(answer);
+    if (!answered) {
+      const detail = (answer as { detail?: unknown } | null)?.detail;
+      fail(
+        `the server refused the import (${res.status})${typeof detail === 'string' ? `: ${detail}` : ''}`,
+        1,
+      );
+    }
+    summary = answered;
   } else {
     const config = loadConfig(process.env, { dataDir: flags.data, databaseUrl: flags.databaseUrl });
     const store = await openStore(storeOptionsFor(config));
@@ -91,7 +105,8 @@ function printSummary(file: string, s: ImportSummary): void {
     out.write(`  reading stopped at line ${s.stoppedAtLine}: fix the file and import it again\n`);
 }
 
-function fail(message: string): never {
+/** Exits 2 when the command was used wrongly, 1 when the server could not be reached or refused. */
+function fail(message: string, exitCode: 1 | 2 = 2): never {
   process.stderr.write(`guarantor import: ${message}\n`);
-  process.exit(2);
+  process.exit(exitCode);
 }

@@ -135,7 +135,12 @@ for (const dialect of DIALECTS) {
       const lines = [JSON.stringify(aReport()), JSON.stringify(aReport({ means: 'telepathy' }))].join('\n');
       const res = await importBody('application/x-ndjson', lines, '?allOrNothing=true');
       expect(res.statusCode).toBe(422);
-      expect(res.json()).toMatchObject({ accepted: 0, rejected: 1, rolledBack: true });
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.json()).toMatchObject({
+        code: 'import_rejected',
+        detail: 'Nothing was imported: 1 row was refused, so the whole file was rolled back.',
+        summary: { accepted: 0, rejected: 1, rolledBack: true, errors: [{ line: 2, field: 'means' }] },
+      });
       expect(await count(app, 'reports')).toBe(before);
       expect(await count(app, 'ledger_leaves')).toBe(leaves);
     });

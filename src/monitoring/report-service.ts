@@ -12,25 +12,12 @@ import { type PreparedBatch, prepareSlices } from './import/prepare.ts';
 import { prepareUpload } from './import/prepared-upload.ts';
 import type { ImportItem } from './import/rows.ts';
 import type { ImportChunk } from './import/stream.ts';
+import { type ImportSummary, MAX_LISTED_ERRORS } from './import/summary.ts';
 import { ALLOW_UNSIGNED, ingestReports, landReports, type SignaturePolicy } from './ingest.ts';
 import { type Report, reportFromRow } from './report-model.ts';
 import type { RowRejection } from './report-preparation.ts';
 import type { ReportInput } from './report-schema.ts';
 
-export interface ImportSummary {
-  accepted: number;
-  rejected: number;
-  duplicates: number;
-  /** Every rejected row with its line and field; at most `MAX_LISTED_ERRORS` are listed. */
-  errors: RowRejection[];
-  errorsTruncated: boolean;
-  /** With all-or-nothing, any rejection rolls the whole import back. */
-  rolledBack: boolean;
-  /** The input could not be read past this point (for example a CSV with a broken quote). */
-  stoppedAtLine: number | null;
-}
-
-export const MAX_LISTED_ERRORS = 1000;
 /** Row refusals a single submission answers with their own code; the rest are 422 unprocessable. */
 const PASSED_THROUGH = new Set<string>(['idempotency_conflict', 'invalid_signature', 'signature_required']);
 

@@ -116,10 +116,10 @@ export function monitoringRoutes(s: MonitoringServices): RouteSpec[] {
       }),
       responses: {
         200: { description: 'Import summary' },
-        422: { description: 'Rolled back (all-or-nothing)' },
+        422: { description: 'Rolled back (all-or-nothing); the problem’s `summary` lists the rows refused' },
       },
       errors: ['validation_failed', 'unsupported_media_type', 'payload_too_large', 'import_rejected'],
-      async handler({ query, req, reply }) {
+      async handler({ query, req }) {
         const format = formatFromContentType(req.headers['content-type'] ?? '');
         if (!format) throw new Problem('unsupported_media_type', `send one of ${IMPORT_TYPES.join(', ')}`);
         if (query.mapping && format !== 'csv') {
@@ -130,7 +130,16 @@ export function monitoringRoutes(s: MonitoringServices): RouteSpec[] {
           ...(query.mapping ? { mapping: query.mapping } : {}),
           allOrNothing: query.allOrNothing,
         });
-        if (summary.rolledBack) reply.status(422);
+        if (summary.rolledBack) {
+          const rows = summary.rejected === 1 ? '1 row was' : `${summary.rejected} rows were`;
+          throw new Problem(
+            'import_rejected',
+            `Nothing was imported: ${rows} refused, so the whole file was rolled back.`,
+            {
+              extensions: { summary },
+            },
+          );
+        }
         return summary;
       },
     }),

@@ -306,6 +306,21 @@ describe('operations room in Chromium', () => {
     );
     await expect(result.locator('tbody tr').count()).resolves.toBe(1);
     await expect(result.locator('tbody tr td').first().textContent()).resolves.toBe('3');
+
+    // The same kind of file all-or-nothing: the refused row rolls the good one back, and the page says so.
+    watched.allowed.push(/\/api\/v1\/reports\/import\?allOrNothing=true/);
+    await form.getByLabel('All or nothing').check();
+    await form.getByLabel('File of reports').setInputFiles({
+      name: 'two-rows-again.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(body.replaceAll('e2e-', 'e2e-all-')),
+    });
+    await form.getByRole('button', { name: 'Import' }).click();
+    await result.locator('p', { hasText: 'Nothing was imported' }).waitFor();
+    await expect(result.locator('p').first().textContent()).resolves.toBe(
+      'Nothing was imported: 1 row was refused, and all-or-nothing rolled the rest back.',
+    );
+    await expect(result.locator('tbody tr td').first().textContent()).resolves.toBe('3');
   });
 
   it('made no console errors and no request off this machine', () => {

@@ -13,11 +13,11 @@ import type { ApiToken } from '../../src/access/api-tokens.ts';
 import type { TotpEnrolment } from '../../src/access/totp-enrolment.ts';
 import type { DailyReport } from '../../src/monitoring/daily-report.ts';
 import type { DaySummary } from '../../src/monitoring/daily-summary.ts';
+import type { ImportSummary } from '../../src/monitoring/import/summary.ts';
 import type { Incident } from '../../src/monitoring/incident-model.ts';
 import type { IncidentDetail } from '../../src/monitoring/incident-service.ts';
 import type { AssessedAttribution } from '../../src/monitoring/incident-status.ts';
 import type { ComplianceAnswer } from '../../src/monitoring/publication-service.ts';
-import type { ImportSummary } from '../../src/monitoring/report-service.ts';
 import type { IncidentStatus, Sector } from '../../src/monitoring/types.ts';
 import {
   type Action,
@@ -49,6 +49,8 @@ export interface Problem {
   detail?: string;
   field?: string;
   errors?: { field: string; message: string }[];
+  /** Extension members some codes carry, such as an import's `summary`; read them with a type guard. */
+  [extension: string]: unknown;
 }
 
 export class ApiError extends Error {

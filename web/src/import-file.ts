@@ -2,7 +2,7 @@
  * What the import page sends: the content type the server reads a file by (its extension, as the
  * command line decides it), and a summary of the server's answer in words.
  */
-import type { ImportSummary } from '../../src/monitoring/report-service.ts';
+import type { ImportSummary } from '../../src/monitoring/import/summary.ts';
 
 export type { ImportSummary };
 
@@ -22,12 +22,6 @@ export function importContentType(fileName: string): string | undefined {
 }
 
 export const IMPORT_EXTENSIONS = '.ndjson,.jsonl,.csv,.geojson,.geo.json';
-
-export function isImportSummary(value: unknown): value is ImportSummary {
-  if (typeof value !== 'object' || value === null) return false;
-  const v = value as Partial<ImportSummary>;
-  return typeof v.accepted === 'number' && typeof v.rejected === 'number' && Array.isArray(v.errors);
-}
 
 /** One sentence on the outcome, as the page's status line says it. */
 export function importOutcome(s: ImportSummary): string {

@@ -15,7 +15,7 @@ export interface TestDialect {
   open(): Promise<Store>;
 }
 
-const sqliteDialect: TestDialect = {
+export const sqliteDialect: TestDialect = {
   name: 'sqlite',
   async open() {
     const dir = mkdtempSync(join(tmpdir(), 'guarantor-test-'));

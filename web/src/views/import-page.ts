@@ -2,9 +2,11 @@
  * Importing a file of reports (NDJSON, CSV or GeoJSON), for the roles that may: good rows land, and
  * each refused row is listed with its line and field, as the command line and the API report them.
  */
+
+import { importSummaryIn } from '../../../src/monitoring/import/summary.ts';
 import { ApiError, api, type ImportSummary } from '../api.ts';
 import { h, mount } from '../dom.ts';
-import { IMPORT_EXTENSIONS, importContentType, importOutcome, isImportSummary } from '../import-file.ts';
+import { IMPORT_EXTENSIONS, importContentType, importOutcome } from '../import-file.ts';
 import { type Field, field, showErrors } from './forms.ts';
 import type { View } from './view.ts';
 
@@ -80,9 +82,9 @@ export const importPage: View = (root) => {
       if (!disposed) mount(result, ...summaryView(summary));
     } catch (error) {
       if (disposed) return;
-      // An all-or-nothing import that was rolled back answers 422 with its summary.
-      if (error instanceof ApiError && isImportSummary(error.problem))
-        mount(result, ...summaryView(error.problem));
+      // An all-or-nothing import that was rolled back is refused with its summary in the problem.
+      const summary = error instanceof ApiError ? importSummaryIn(error.problem) : undefined;
+      if (summary) mount(result, ...summaryView(summary));
       else {
         result.replaceChildren();
         showErrors(fields, general, {}, `The import failed: ${(error as Error).message}`);
