@@ -9,7 +9,7 @@ import { appendLeaves } from '../kernel/ledger/append.ts';
 import { insertRows } from '../kernel/store/insert-rows.ts';
 import type { ReportTable } from '../kernel/store/schema.ts';
 import type { Tx } from '../kernel/store/store.ts';
-import { Correlator, candidateWindow, type StoredIncident } from './correlate.ts';
+import { type CorrelationOutcome, Correlator, candidateWindow, type StoredIncident } from './correlate.ts';
 import type { Geography } from './enrich.ts';
 import { cellsCovering } from './geo/cells.ts';
 import { bumpRevision } from './incident-model.ts';
@@ -109,15 +109,17 @@ export async function correlateNewReports(
     .map(correlationFacts)
     .sort((a, b) => a.observedFrom - b.observedFrom || (a.id < b.id ? -1 : 1));
 
-  const windows = facts.map((f) => candidateWindow(f));
-  const union = windows.reduce((u, w) => ({
-    fromMs: Math.min(u.fromMs, w.fromMs),
-    toMs: Math.max(u.toMs, w.toMs),
-    minLon: Math.min(u.minLon, w.minLon),
-    maxLon: Math.max(u.maxLon, w.maxLon),
-    minLat: Math.min(u.minLat, w.minLat),
-    maxLat: Math.max(u.maxLat, w.maxLat),
-  }));
+  // The union of every report's window, grown in place: a batch holds thousands of reports.
+  const union = candidateWindow(facts[0]!);
+  for (let i = 1; i < facts.length; i++) {
+    const w = candidateWindow(facts[i]!);
+    union.fromMs = Math.min(union.fromMs, w.fromMs);
+    union.toMs = Math.max(union.toMs, w.toMs);
+    union.minLon = Math.min(union.minLon, w.minLon);
+    union.maxLon = Math.max(union.maxLon, w.maxLon);
+    union.minLat = Math.min(union.minLat, w.minLat);
+    union.maxLat = Math.max(union.maxLat, w.maxLat);
+  }
   const candidates = await loadCandidates(trx, union);
   const stored = new Set(candidates.map((i) => i.id));
 
@@ -125,10 +127,12 @@ export async function correlateNewReports(
   correlator.load(candidates);
   const created = new Set<string>();
   const absorbed = new Map<string, string>();
-  const decided = new Map<string, { incidentId: string; score: number; reason: string }>();
-  for (const f of facts) {
-    const d = correlator.add(f);
-    decided.set(f.id, { incidentId: d.incidentId, score: d.link.score, reason: d.link.reason });
+  const decided = new Map<string, CorrelationOutcome>();
+  // The batch needs only where each report went, not the incident it left behind: see addAll.
+  const outcomes = correlator.addAll(facts);
+  for (let i = 0; i < facts.length; i++) {
+    const d = outcomes[i]!;
+    decided.set(facts[i]!.id, d);
     if (d.created) created.add(d.incidentId);
     for (const m of d.merged) absorbed.set(m, d.incidentId);
   }
@@ -146,10 +150,10 @@ export async function correlateNewReports(
     else members.set(id, [row]);
   };
   for (const row of rows) {
-    const link = decided.get(row.id)!;
-    row.incident_id = survivor(link.incidentId);
-    row.link_score = link.score;
-    row.link_reason = link.reason;
+    const d = decided.get(row.id)!;
+    row.incident_id = survivor(d.incidentId);
+    row.link_score = d.link.score;
+    row.link_reason = d.link.reason;
     addMember(row.incident_id, row);
   }
   const storedAbsorbed = [...absorbed.keys()].filter((id) => stored.has(id));

@@ -74,7 +74,9 @@ export function countIncidentEvents(
   options: CountOptions = {},
 ): EventCounts {
   const perType = new Map<EventType, Map<string, number>>();
-  for (const r of currentReports(reports, options)) {
+  // Most incidents hold no correction: then every report stands, and no list of them need be made.
+  const corrected = reports.some((r) => r.supersedes) || !!options.superseded?.size;
+  for (const r of corrected ? currentReports(reports, options) : reports) {
     let perSource = perType.get(r.type);
     if (!perSource) {
       perSource = new Map();
@@ -84,7 +86,11 @@ export function countIncidentEvents(
     perSource.set(key, (perSource.get(key) ?? 0) + r.count);
   }
   const counts: EventCounts = {};
-  for (const [type, perSource] of perType) counts[type] = Math.max(...perSource.values());
+  for (const [type, perSource] of perType) {
+    let largest = Number.NEGATIVE_INFINITY;
+    for (const n of perSource.values()) if (n > largest) largest = n;
+    counts[type] = largest;
+  }
   return counts;
 }
 

@@ -2,14 +2,14 @@
  * An incident's figures are derived from its reports, never typed in: after any change to which reports
  * belong to it (correlation, split, merge) they are recomputed here from the stored reports.
  */
-import { highWaterMark, labelColumns, labelFromColumns } from '../access/labels.ts';
+import { highWaterMark, type LabelColumns, labelColumns, labelFromColumns } from '../access/labels.ts';
 import type { IncidentTable, ReportTable } from '../kernel/store/schema.ts';
 import type { Tx } from '../kernel/store/store.ts';
 import { type Geography, oblastOf } from './enrich.ts';
 import { type CountableReport, countIncidentEvents } from './event-counts.ts';
 import { cellOf } from './geo/cells.ts';
 import { bumpRevision } from './incident-model.ts';
-import { isLongSpan } from './overlapping-incidents.ts';
+import { isLongSpanMs } from './overlapping-incidents.ts';
 import type { EventType } from './report-schema.ts';
 import { sectorAt } from './zones.ts';
 
@@ -69,38 +69,56 @@ export function figuresOf(
   geography: Geography,
   centroid?: Centroid,
 ): IncidentFigures {
-  // Only what counting needs, read off the rows: correlation refreshes every incident a batch touches.
-  const reports: CountableReport[] = rows.map((r) => ({
-    id: r.id,
-    source: { kind: r.source_kind, id: r.source_id },
-    type: r.type as EventType,
-    count: r.count,
-    supersedes: r.supersedes,
-  }));
+  // One pass over the rows for everything but the counts: correlation refreshes every incident a
+  // batch touches, hundreds of thousands in a bulk import, so this runs in the import's hot path.
+  const reports: CountableReport[] = new Array(rows.length);
+  const reportsPerType = new Map<EventType, number>();
+  const weaponClasses = new Set<string>();
+  const sources = new Set<string>();
+  let first = rows[0]!.observed_from;
+  let last = rows[0]!.observed_to;
+  let weaponViolation: 0 | 1 = 0;
+  let labels = sameLabel(rows);
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]!;
+    const type = r.type as EventType;
+    reports[i] = {
+      id: r.id,
+      source: { kind: r.source_kind, id: r.source_id },
+      type,
+      count: r.count,
+      supersedes: r.supersedes,
+    };
+    reportsPerType.set(type, (reportsPerType.get(type) ?? 0) + 1);
+    weaponClasses.add(r.weapon_class);
+    sources.add(`${r.source_kind}:${r.source_id}`);
+    if (r.observed_from < first) first = r.observed_from;
+    if (r.observed_to > last) last = r.observed_to;
+    if (r.withdrawal_violation !== null) weaponViolation = 1;
+  }
+  // Whoever may read the incident may read every report in it: its figures reveal nothing more.
+  labels ??= labelColumns(highWaterMark(rows.map(labelFromColumns)));
   const counts = countIncidentEvents(reports);
-  const typeOrder = new Map<EventType, number>();
-  for (const r of reports) typeOrder.set(r.type, (typeOrder.get(r.type) ?? 0) + 1);
-  const types = [...typeOrder.keys()].sort();
+  const types = [...reportsPerType.keys()].sort();
   // The primary type is the one with the most events (then most reports), so a map symbol says the most.
-  const primary = [...types].sort(
-    (a, b) =>
-      (counts[b] ?? 0) - (counts[a] ?? 0) || typeOrder.get(b)! - typeOrder.get(a)! || (a < b ? -1 : 1),
-  )[0]!;
+  let primary = types[0]!;
+  for (let i = 1; i < types.length; i++) {
+    const t = types[i]!;
+    const byEvents = (counts[t] ?? 0) - (counts[primary] ?? 0);
+    if (byEvents > 0 || (byEvents === 0 && reportsPerType.get(t)! > reportsPerType.get(primary)!))
+      primary = t;
+  }
   const c: CorrelatedShape =
     centroid ??
     centroidOf(rows.map((r) => ({ lon: r.est_lon, lat: r.est_lat, uncertaintyM: r.est_uncertainty_m })));
-  let first = rows[0]!.observed_from;
-  let last = rows[0]!.observed_to;
-  for (const r of rows) {
-    if (r.observed_from < first) first = r.observed_from;
-    if (r.observed_to > last) last = r.observed_to;
-  }
+  const firstMs = c.firstObserved ?? Date.parse(first);
+  const lastMs = c.lastObserved ?? Date.parse(last);
   if (c.firstObserved !== undefined) first = new Date(c.firstObserved).toISOString();
   if (c.lastObserved !== undefined) last = new Date(c.lastObserved).toISOString();
   return {
     primary_type: primary,
     types: JSON.stringify(types),
-    weapon_classes: JSON.stringify([...new Set(rows.map((r) => r.weapon_class))].sort()),
+    weapon_classes: JSON.stringify([...weaponClasses].sort()),
     first_observed: first,
     last_observed: last,
     lon: c.lon,
@@ -109,15 +127,35 @@ export function figuresOf(
     oblast: oblastOf(c.lon, c.lat),
     sector_id: sectorAt(c.lon, c.lat, geography.sectors),
     report_count: rows.length,
-    source_count: new Set(rows.map((r) => `${r.source_kind}:${r.source_id}`)).size,
+    source_count: sources.size,
     counts: JSON.stringify(counts),
-    weapon_violation: rows.some((r) => r.withdrawal_violation !== null) ? 1 : 0,
-    long_span: isLongSpan(first, last) ? 1 : 0,
+    weapon_violation: weaponViolation,
+    long_span: isLongSpanMs(firstMs, lastMs) ? 1 : 0,
     cell: cellOf(c.lon, c.lat),
-    // Whoever may read the incident may read every report in it: its figures reveal nothing more.
-    ...labelColumns(highWaterMark(rows.map(labelFromColumns))),
+    ...labels,
   };
 }
+
+/**
+ * The label columns of reports that all carry the same label, worked out once per label: nearly
+ * every incident's reports do. Undefined when they differ.
+ */
+function sameLabel(rows: readonly ReportTable[]): LabelColumns | undefined {
+  const { label_level: level, label_releasable: releasable } = rows[0]!;
+  for (let i = 1; i < rows.length; i++) {
+    if (rows[i]!.label_level !== level || rows[i]!.label_releasable !== releasable) return undefined;
+  }
+  const key = `${level}${releasable}`;
+  let columns = ONE_LABEL.get(key);
+  if (!columns) {
+    columns = labelColumns(highWaterMark([labelFromColumns(rows[0]!)]));
+    if (ONE_LABEL.size >= 1000) ONE_LABEL.clear();
+    ONE_LABEL.set(key, columns);
+  }
+  return columns;
+}
+
+const ONE_LABEL = new Map<string, LabelColumns>();
 
 export async function refreshIncidents(
   trx: Tx,

@@ -12,7 +12,12 @@ import type { Database, IncidentTable } from '../kernel/store/schema.ts';
 const DAY_MS = 86_400_000;
 
 export function isLongSpan(firstObserved: string, lastObserved: string): boolean {
-  return Date.parse(lastObserved) - Date.parse(firstObserved) > DAY_MS;
+  return isLongSpanMs(Date.parse(firstObserved), Date.parse(lastObserved));
+}
+
+/** `isLongSpan` for times already in milliseconds, which spares parsing them. */
+export function isLongSpanMs(firstObservedMs: number, lastObservedMs: number): boolean {
+  return lastObservedMs - firstObservedMs > DAY_MS;
 }
 
 /** The earliest first observation of a short incident (`long_span = 0`) still going on at `fromIso`. */
