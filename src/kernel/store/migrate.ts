@@ -12,6 +12,7 @@ import * as m0010 from './migrations/0010-clearance.ts';
 import * as m0011 from './migrations/0011-incident-cells.ts';
 import * as m0012 from './migrations/0012-incident-list-order.ts';
 import * as m0013 from './migrations/0013-derived-creation-entries.ts';
+import * as m0014 from './migrations/0014-drop-unused-incident-index.ts';
 
 /** Migrations live in code (not read from a folder at run time) so the CLI and tests find them anywhere. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -28,6 +29,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0011-incident-cells': m0011,
   '0012-incident-list-order': m0012,
   '0013-derived-creation-entries': m0013,
+  '0014-drop-unused-incident-index': m0014,
 };
 
 class CodeMigrationProvider implements MigrationProvider {
