@@ -26,11 +26,23 @@ export interface PreparedBatch {
   stoppedAtLine: number | null;
 }
 
-export function prepareItems(items: readonly ImportItem[], geography: Geography, now: string): PreparedBatch {
-  const valid: IngestItem[] = [];
+/**
+ * Validates and prepares items, a few hundred at a time, letting each go once it is read: the JSON
+ * parsed from a piece of an upload is then garbage as soon as it is validated, rather than live, and
+ * copied by every collection, until the whole piece is prepared. `items` is emptied as it is read.
+ */
+export function prepareItems(
+  items: (ImportItem | undefined)[],
+  geography: Geography,
+  now: string,
+): PreparedBatch {
+  const reports: PreparedReport[] = [];
   const rejected: RowRejection[] = [];
+  let valid: IngestItem[] = [];
   let stoppedAtLine: number | null = null;
-  for (const item of items) {
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
+    items[i] = undefined;
     if ('error' in item) {
       const { code, message, field, fatal } = item.error;
       rejected.push({ line: item.line, code, message, ...(field ? { field } : {}) });
@@ -38,25 +50,43 @@ export function prepareItems(items: readonly ImportItem[], geography: Geography,
       continue;
     }
     const parsed = reportInputSchema.safeParse(item.value);
-    if (parsed.success) valid.push({ line: item.line, input: parsed.data, raw: item.value });
-    else {
+    if (parsed.success) {
+      // The report as sent is kept only where a signature covers it.
+      const raw = parsed.data.signature ? { raw: item.value } : {};
+      valid.push({ line: item.line, input: parsed.data, ...raw });
+      if (valid.length === PREPARED_TOGETHER) {
+        for (const r of prepareReports(valid, geography, now)) reports.push(r);
+        valid = [];
+      }
+    } else {
       for (const e of fieldErrors(parsed.error)) {
         rejected.push({ line: item.line, field: e.field, code: 'validation_failed', message: e.message });
       }
     }
   }
-  return { reports: prepareReports(valid, geography, now), rejected, stoppedAtLine };
+  for (const r of prepareReports(valid, geography, now)) reports.push(r);
+  return { reports, rejected, stoppedAtLine };
 }
+
+/** Valid reports prepared together (one draw of salts for their leaves). */
+const PREPARED_TOGETHER = 250;
 
 /** The most rows in one prepared batch: the rows an import lands in one transaction. */
 export const MAX_BATCH_ROWS = 2000;
 
-/** Items in slices of at most `MAX_BATCH_ROWS`, each prepared. */
+/** Items in slices of at most `MAX_BATCH_ROWS`, each prepared; `items` is left as it was. */
 export function prepareSlices(items: readonly ImportItem[], geography: Geography): PreparedBatch[] {
+  return prepareTaken(items.slice(), geography);
+}
+
+/** `prepareSlices` for items no one else holds: each is let go as it is read (see prepareItems). */
+function prepareTaken(items: (ImportItem | undefined)[], geography: Geography): PreparedBatch[] {
   const batches: PreparedBatch[] = [];
   const now = new Date().toISOString();
   for (let i = 0; i < items.length; i += MAX_BATCH_ROWS) {
-    batches.push(prepareItems(items.slice(i, i + MAX_BATCH_ROWS), geography, now));
+    const slice = items.slice(i, i + MAX_BATCH_ROWS);
+    items.fill(undefined, i, i + MAX_BATCH_ROWS);
+    batches.push(prepareItems(slice, geography, now));
   }
   return batches;
 }
@@ -74,10 +104,10 @@ export class TextPreparer {
   }
 
   push(chunks: readonly ImportChunk[]): PreparedBatch[] {
-    return prepareSlices(this.parser.push(chunks), this.geography);
+    return prepareTaken(this.parser.push(chunks), this.geography);
   }
 
   end(): PreparedBatch[] {
-    return prepareSlices(this.parser.end(), this.geography);
+    return prepareTaken(this.parser.end(), this.geography);
   }
 }
