@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { aReport } from '../../../test/harness.ts';
 import { prepareGeography } from '../enrich.ts';
 import { MAX_BATCH_ROWS, prepareSlices } from './prepare.ts';
-import type { ImportItem } from './rows.ts';
+import { type ImportItem, rowError } from './rows.ts';
 
 const geography = prepareGeography([], []);
 // Any 64 bytes: preparing does not verify a signature, landing does.
@@ -13,7 +13,7 @@ describe('preparing parsed rows', () => {
     const items: ImportItem[] = Array.from({ length: MAX_BATCH_ROWS + 700 }, (_, i): ImportItem => {
       const line = i + 1;
       if (line % 97 === 0) return { line, value: aReport({ type: 'thunder' }) };
-      if (line % 101 === 0) return { line, error: { code: 'invalid_json', message: 'not JSON' } };
+      if (line % 101 === 0) return rowError(line, { code: 'invalid_json', message: 'not JSON' });
       return { line, value: aReport(line % 50 === 0 ? { signature } : {}) };
     });
     const before = [...items];
