@@ -26,7 +26,6 @@ import type { RawInsertResult } from './raw-insert.ts';
 
 const N = Number(process.env.BENCH_N ?? 1_000_000);
 const work = mkdtempSync(join(tmpdir(), 'guarantor-bench-'));
-const results: Record<string, unknown> = {};
 
 let sampleLine: string | undefined;
 /** A fresh valid report like the generated ones, observed an hour ago. */
@@ -122,7 +121,7 @@ log(`generated ${written.toLocaleString('en')} reports in ${((performance.now() 
 // figures, while the ratio is taken against the rows the import stored (step 3). In a function of its
 // own so its million rows are garbage once it returns: held by the module's top level they would
 // stay live through the rest of the run and slow every later garbage collection.
-async function cutDownRawInsert(): Promise<void> {
+async function cutDownRawInsert(): Promise<number> {
   const cutDownFile = join(work, 'cut-down.sqlite');
   const store = await openStore({ kind: 'sqlite', file: cutDownFile });
   const db = store.sqlite!;
@@ -176,14 +175,13 @@ async function cutDownRawInsert(): Promise<void> {
   t = performance.now();
   for (let i = 0; i < rows.length; i += 2000) batch(rows.slice(i, i + 2000));
   const s = (performance.now() - t) / 1000;
-  results.cutDownRawInsertPerS = Math.round(rows.length / s);
-  log(
-    `raw prepared insert of cut-down rows (the earlier baseline): ${results.cutDownRawInsertPerS} rows/s (${s.toFixed(1)} s)`,
-  );
+  const perS = Math.round(rows.length / s);
+  log(`raw prepared insert of cut-down rows (the earlier baseline): ${perS} rows/s (${s.toFixed(1)} s)`);
   await store.close();
   for (const f of [cutDownFile, `${cutDownFile}-wal`, `${cutDownFile}-shm`]) rmSync(f, { force: true });
+  return perS;
 }
-await cutDownRawInsert();
+const cutDownPerS = await cutDownRawInsert();
 
 // 3. Guarantor's bulk import: parse, validate, enrich, correlate, store, ledger; then its baseline, raw
 // better-sqlite3 prepared inserts of the same rows (see raw-insert.ts), on a thread and heap of its own.
@@ -214,17 +212,13 @@ async function importThenRaw(round: number, dir: string): Promise<number> {
   for (const f of [target, `${target}-wal`, `${target}-shm`]) rmSync(f, { force: true });
   const rawPerS = Math.round(raw.rows / (raw.ms / 1000));
   const ratio = importPerS / rawPerS;
-  const cutDownRatio = importPerS / (results.cutDownRawInsertPerS as number);
+  const cutDownRatio = importPerS / cutDownPerS;
   log(
     `round ${round}: raw better-sqlite3 prepared insert of the rows the import stored (all columns, same table and store settings): ${rawPerS} rows/s (${(raw.ms / 1000).toFixed(1)} s)`,
   );
   log(
     `round ${round}: bulk import: ${importPerS} reports/s (${summary.accepted} accepted, ${summary.rejected} rejected in ${s.toFixed(1)} s, ${incidents.n} incidents) — ${ratio.toFixed(2)} of raw (goal ≥ 0.25); ${cutDownRatio.toFixed(2)} of the cut-down rows`,
   );
-  if (round === 1) {
-    results.importPerS = importPerS;
-    results.rawInsertPerS = rawPerS;
-  }
   return ratio;
 }
 const ratios = [await importThenRaw(1, dataDir)];
@@ -233,7 +227,6 @@ const ratios = [await importThenRaw(1, dataDir)];
   ratios.push(await importThenRaw(2, second));
   rmSync(second, { recursive: true, force: true });
 }
-results.importRatios = ratios;
 log(
   `bulk import over raw, both rounds: ${ratios.map((r) => r.toFixed(2)).join(' and ')} (lower ${Math.min(...ratios).toFixed(2)}; goal ≥ 0.25)`,
 );

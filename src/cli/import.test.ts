@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { secretariatTokenFor, startApp } from '../../test/harness.ts';
+import { aReport, secretariatTokenFor, startApp } from '../../test/harness.ts';
 import type { App } from '../app.ts';
 import { openStore } from '../kernel/store/store.ts';
 import { sqliteDialect } from '../kernel/store/test-dialects.ts';
@@ -35,16 +35,7 @@ async function guarantorWith(
 /** A file whose second line has a report type that does not exist. */
 function oneGoodOneBad(name: string, prefix = 'cli'): string {
   const file = join(dir, name);
-  const good = {
-    clientInstanceId: `${prefix}-good`,
-    source: { kind: 'patrol', id: 'p', participant: 'FIN' },
-    observedFrom: '2026-11-20T10:00:00Z',
-    observedTo: '2026-11-20T10:05:00Z',
-    observer: { lon: 37.5, lat: 48 },
-    event: { lon: 37.52, lat: 48.01 },
-    type: 'explosion',
-    means: 'heard',
-  };
+  const good = aReport({ clientInstanceId: `${prefix}-good` });
   writeFileSync(
     file,
     `${JSON.stringify(good)}\n${JSON.stringify({ ...good, clientInstanceId: `${prefix}-bad`, type: 'thunder' })}\n`,

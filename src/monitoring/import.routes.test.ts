@@ -138,7 +138,7 @@ for (const dialect of DIALECTS) {
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(res.json()).toMatchObject({
         code: 'import_rejected',
-        detail: 'Nothing was imported: 1 row was refused, so the whole file was rolled back.',
+        detail: 'Nothing was imported: 1 row was refused, and all-or-nothing rolled the rest back.',
         summary: { accepted: 0, rejected: 1, rolledBack: true, errors: [{ line: 2, field: 'means' }] },
       });
       expect(await count(app, 'reports')).toBe(before);

@@ -9,7 +9,7 @@ import { type Geography, oblastOf } from './enrich.ts';
 import { type CountableReport, countIncidentEvents } from './event-counts.ts';
 import { cellOf } from './geo/cells.ts';
 import { bumpRevision } from './incident-model.ts';
-import { isLongSpanMs } from './overlapping-incidents.ts';
+import { isLongSpan } from './overlapping-incidents.ts';
 import type { EventType } from './report-schema.ts';
 import { sectorAt } from './zones.ts';
 
@@ -130,32 +130,23 @@ export function figuresOf(
     source_count: sources.size,
     counts: JSON.stringify(counts),
     weapon_violation: weaponViolation,
-    long_span: isLongSpanMs(firstMs, lastMs) ? 1 : 0,
+    long_span: isLongSpan(firstMs, lastMs) ? 1 : 0,
     cell: cellOf(c.lon, c.lat),
     ...labels,
   };
 }
 
 /**
- * The label columns of reports that all carry the same label, worked out once per label: nearly
- * every incident's reports do. Undefined when they differ.
+ * The label columns of reports that all carry the same label, worked out once rather than per report:
+ * nearly every incident's reports do. Undefined when they differ.
  */
 function sameLabel(rows: readonly ReportTable[]): LabelColumns | undefined {
   const { label_level: level, label_releasable: releasable } = rows[0]!;
   for (let i = 1; i < rows.length; i++) {
     if (rows[i]!.label_level !== level || rows[i]!.label_releasable !== releasable) return undefined;
   }
-  const key = `${level}${releasable}`;
-  let columns = ONE_LABEL.get(key);
-  if (!columns) {
-    columns = labelColumns(highWaterMark([labelFromColumns(rows[0]!)]));
-    if (ONE_LABEL.size >= 1000) ONE_LABEL.clear();
-    ONE_LABEL.set(key, columns);
-  }
-  return columns;
+  return labelColumns(highWaterMark([labelFromColumns(rows[0]!)]));
 }
-
-const ONE_LABEL = new Map<string, LabelColumns>();
 
 export async function refreshIncidents(
   trx: Tx,

@@ -27,7 +27,7 @@ function incident(id: string, first: string, last: string, merged: string | null
     source_count: 1,
     counts: '{}',
     weapon_violation: 0,
-    long_span: isLongSpan(first, last) ? 1 : 0,
+    long_span: isLongSpan(Date.parse(first), Date.parse(last)) ? 1 : 0,
     cell: cellOf(37, 48),
     revision: 0,
     label_level: 1,

@@ -11,12 +11,8 @@ import type { Database, IncidentTable } from '../kernel/store/schema.ts';
 
 const DAY_MS = 86_400_000;
 
-export function isLongSpan(firstObserved: string, lastObserved: string): boolean {
-  return isLongSpanMs(Date.parse(firstObserved), Date.parse(lastObserved));
-}
-
-/** `isLongSpan` for times already in milliseconds, which spares parsing them. */
-export function isLongSpanMs(firstObservedMs: number, lastObservedMs: number): boolean {
+/** Whether an incident spans more than a day (`long_span`); times in milliseconds. */
+export function isLongSpan(firstObservedMs: number, lastObservedMs: number): boolean {
   return lastObservedMs - firstObservedMs > DAY_MS;
 }
 

@@ -17,6 +17,7 @@ import { oblastBoundaries } from './geo/oblasts.ts';
 import type { GeographyService } from './geography-service.ts';
 import { formatFromContentType } from './import/detect.ts';
 import { columnMappingSchema } from './import/mapping.ts';
+import { importOutcome } from './import/summary.ts';
 import type { Incident } from './incident-model.ts';
 import type { IncidentService } from './incident-service.ts';
 import { mergeInputSchema, splitInputSchema, transitionInputSchema } from './incident-status.ts';
@@ -130,16 +131,8 @@ export function monitoringRoutes(s: MonitoringServices): RouteSpec[] {
           ...(query.mapping ? { mapping: query.mapping } : {}),
           allOrNothing: query.allOrNothing,
         });
-        if (summary.rolledBack) {
-          const rows = summary.rejected === 1 ? '1 row was' : `${summary.rejected} rows were`;
-          throw new Problem(
-            'import_rejected',
-            `Nothing was imported: ${rows} refused, so the whole file was rolled back.`,
-            {
-              extensions: { summary },
-            },
-          );
-        }
+        if (summary.rolledBack)
+          throw new Problem('import_rejected', importOutcome(summary), { extensions: { summary } });
         return summary;
       },
     }),

@@ -1,10 +1,7 @@
 /**
  * What the import page sends: the content type the server reads a file by (its extension, as the
- * command line decides it), and a summary of the server's answer in words.
+ * command line decides it). The server's answer is read and put in words by import/summary.ts.
  */
-import type { ImportSummary } from '../../src/monitoring/import/summary.ts';
-
-export type { ImportSummary };
 
 const TYPES: Record<string, string> = {
   ndjson: 'application/x-ndjson',
@@ -22,16 +19,3 @@ export function importContentType(fileName: string): string | undefined {
 }
 
 export const IMPORT_EXTENSIONS = '.ndjson,.jsonl,.csv,.geojson,.geo.json';
-
-/** One sentence on the outcome, as the page's status line says it. */
-export function importOutcome(s: ImportSummary): string {
-  const n = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
-  if (s.rolledBack) {
-    return `Nothing was imported: ${n(s.rejected, 'row was', 'rows were')} refused, and all-or-nothing rolled the rest back.`;
-  }
-  const parts = [`${n(s.accepted, 'report')} imported`];
-  if (s.duplicates) parts.push(`${n(s.duplicates, 'duplicate')} skipped`);
-  if (s.rejected) parts.push(`${n(s.rejected, 'row')} refused`);
-  const stopped = s.stoppedAtLine !== null ? ` The file could not be read past line ${s.stoppedAtLine}.` : '';
-  return `${parts.join(', ')}.${stopped}`;
-}

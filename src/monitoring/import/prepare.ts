@@ -31,11 +31,7 @@ export interface PreparedBatch {
  * parsed from a piece of an upload is then garbage as soon as it is validated, rather than live, and
  * copied by every collection, until the whole piece is prepared. `items` is emptied as it is read.
  */
-export function prepareItems(
-  items: (ImportItem | undefined)[],
-  geography: Geography,
-  now: string,
-): PreparedBatch {
+function prepareItems(items: (ImportItem | undefined)[], geography: Geography, now: string): PreparedBatch {
   const reports: PreparedReport[] = [];
   const rejected: RowRejection[] = [];
   let valid: IngestItem[] = [];

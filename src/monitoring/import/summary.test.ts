@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { importSummaryIn, isImportSummary } from './summary.ts';
+import { importOutcome, importSummaryIn, isImportSummary } from './summary.ts';
 
 const summary = {
   accepted: 0,
@@ -31,5 +31,19 @@ describe('reading an import’s answer', () => {
       expect(importSummaryIn(answer)).toBeUndefined();
     }
     expect(isImportSummary({ code: 'import_rejected' })).toBe(false);
+  });
+});
+
+describe('an import’s outcome in words', () => {
+  const landed = { ...summary, accepted: 3, rejected: 0, errors: [], rolledBack: false };
+
+  it('says what happened in one sentence', () => {
+    expect(importOutcome(landed)).toBe('3 reports imported.');
+    expect(importOutcome({ ...landed, accepted: 1, duplicates: 2, rejected: 1, stoppedAtLine: 9 })).toBe(
+      '1 report imported, 2 duplicates skipped, 1 row refused. The file could not be read past line 9.',
+    );
+    expect(importOutcome({ ...landed, accepted: 0, rejected: 2, rolledBack: true })).toMatch(
+      /^Nothing was imported: 2 rows were refused/,
+    );
   });
 });

@@ -33,3 +33,16 @@ export function importSummaryIn(answer: unknown): ImportSummary | undefined {
   const problem = answer as { code?: unknown; summary?: unknown };
   return problem.code === 'import_rejected' && isImportSummary(problem.summary) ? problem.summary : undefined;
 }
+
+/** One sentence on the outcome: the web page's status line, and the detail of `import_rejected`. */
+export function importOutcome(s: ImportSummary): string {
+  const n = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
+  if (s.rolledBack) {
+    return `Nothing was imported: ${n(s.rejected, 'row was', 'rows were')} refused, and all-or-nothing rolled the rest back.`;
+  }
+  const parts = [`${n(s.accepted, 'report')} imported`];
+  if (s.duplicates) parts.push(`${n(s.duplicates, 'duplicate')} skipped`);
+  if (s.rejected) parts.push(`${n(s.rejected, 'row')} refused`);
+  const stopped = s.stoppedAtLine !== null ? ` The file could not be read past line ${s.stoppedAtLine}.` : '';
+  return `${parts.join(', ')}.${stopped}`;
+}

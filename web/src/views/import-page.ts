@@ -2,11 +2,10 @@
  * Importing a file of reports (NDJSON, CSV or GeoJSON), for the roles that may: good rows land, and
  * each refused row is listed with its line and field, as the command line and the API report them.
  */
-
-import { importSummaryIn } from '../../../src/monitoring/import/summary.ts';
+import { importOutcome, importSummaryIn } from '../../../src/monitoring/import/summary.ts';
 import { ApiError, api, type ImportSummary } from '../api.ts';
 import { h, mount } from '../dom.ts';
-import { IMPORT_EXTENSIONS, importContentType, importOutcome } from '../import-file.ts';
+import { IMPORT_EXTENSIONS, importContentType } from '../import-file.ts';
 import { type Field, field, showErrors } from './forms.ts';
 import type { View } from './view.ts';
 
